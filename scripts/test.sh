@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install everything (runtime + test tools) and run the whole suite: lint, types, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh --dev
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/mypy
+.venv/bin/pytest -q "$@"

@@ -1,0 +1,547 @@
+"""Events from the annotations of one article: propaganda releases, calls to action, attacks, arrests, statements.
+
+Rules over sentences and clauses, reading what earlier stages found (entities with ids, times, places, quotes,
+attributions) and the trigger/role lexicons in ``resources/event_lexicon.json``. Every role filler is a span of the
+canonical text; fillers that are entities carry the entity id, counts carry integers.
+
+Within one article, mentions of the same release ("an audio message", "the audio clip", "the recording") become one
+release unless their media conflict (a video vs an audio address); mentions of the same attack (same place) become
+one attack whose roles gather what each mention says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from incitewatch.extract.lexicon import EventLexicon, LexiconHit, event_lexicon
+from incitewatch.extract.numbers import find_counts
+from incitewatch.types import AnalyzedDoc, Entity, Event, Mention, RoleFiller, Span, TimeExpr, Verification
+
+_DOUBT_ORDER: dict[str, int] = {"confirmed": 0, "claimed": 1, "unverified": 2, "disputed": 3}
+_EARLIER = re.compile(r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:to|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
+    r"conduct|double|against\s+the\s+threat|threat\s+of)\s+(?:[\w’'-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"\s[–—]\s|;\s|\s-\s|,\s+and\s+(?=the\b)|\s+and\s+(?=the\s+\w+(?:\s+\w+)?\s+attack)")
+_BY_AGENT = re.compile(r"\b(?:at\s+the\s+hands\s+of|by|carried\s+out\s+by)\s+$", re.IGNORECASE)
+_AGAINST = re.compile(r"\b(?:against|fighting|defeat|combat(?:ting)?|on)\s+(?:the\s+)?$", re.IGNORECASE)
+_OCCASION = re.compile(
+    r"\b(?:the\s+)?(?:[\w-]+\s+)?(?:anniversary|occasion|eve)\s+of\s+[^.;:“”\"]+|\bcoincid\w*\s+with\s+(?P<what>[^.;:“”\"]+)",
+    re.IGNORECASE,
+)
+_IMPERATIVE = re.compile(
+    r"\b(?:kill|fight|attack|strike|charge|blow|burn|shoot|slaughter|run\s+them\s+over|stab|target|do\s+as)\b",
+    re.IGNORECASE,
+)
+_SPEAKER_ROLES = ("spokesman", "spokesperson", "leader", "emir", "caliph", "commander", "preacher")
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Read-only views over one article's annotations, built once per article."""
+
+    text: str
+    doc: AnalyzedDoc
+    lex: EventLexicon
+    sentences: list[tuple[int, int]]
+    mentions: list[tuple[Mention, Entity]]
+    quoted: list[tuple[int, int]]
+
+    def sentence_of(self, offset: int) -> tuple[int, int]:
+        for start, end in self.sentences:
+            if start <= offset < end:
+                return start, end
+        return 0, len(self.text)
+
+    def entities_in(self, start: int, end: int, *types: str) -> list[tuple[Mention, Entity]]:
+        return [(m, e) for m, e in self.mentions if start <= m.start and m.end <= end and (not types or e.type in types)]
+
+    def times_in(self, start: int, end: int) -> list[TimeExpr]:
+        return [t for t in self.doc.times if start <= t.start and t.end <= end]
+
+    def in_quote(self, start: int, end: int) -> bool:
+        return any(qs <= start and end <= qe for qs, qe in self.quoted)
+
+    def hedges_in(self, start: int, end: int) -> list[str]:
+        return [a.hedge for a in self.doc.attributions if a.hedge and start <= a.start and a.end <= end]
+
+
+def _filler(text: str, start: int, end: int, *, entity: str | None = None, value: str | int | None = None) -> RoleFiller:
+    return RoleFiller(start, end, text[start:end], entity, value)
+
+
+def _entity_filler(m: Mention, e: Entity) -> RoleFiller:
+    return RoleFiller(m.start, m.end, m.text, e.id, None)
+
+
+def _most_doubtful(hedges: Iterable[str], default: Verification = "confirmed") -> Verification:
+    worst: Verification = default
+    for hedge in hedges:
+        if _DOUBT_ORDER.get(hedge, 0) > _DOUBT_ORDER[worst]:
+            worst = hedge  # type: ignore[assignment]
+    return worst
+
+
+def _confidence(roles: dict[str, list[RoleFiller]], core: Sequence[str]) -> float:
+    filled = sum(1 for role in core if roles.get(role))
+    return round(min(0.95, 0.4 + 0.55 * filled / max(1, len(core))), 3)
+
+
+def _add(roles: dict[str, list[RoleFiller]], role: str, filler: RoleFiller) -> None:
+    """Add a filler unless the role already holds the same entity/value (first evidence wins)."""
+    existing = roles.setdefault(role, [])
+    key = filler.entity or filler.value
+    if any((f.entity or f.value) == key and key is not None for f in existing):
+        return
+    if any(f.start == filler.start and f.end == filler.end for f in existing):
+        return
+    existing.append(filler)
+
+
+def _frozen_roles(roles: dict[str, list[RoleFiller]]) -> dict[str, tuple[RoleFiller, ...]]:
+    return {role: tuple(sorted(fillers, key=lambda f: f.start)) for role, fillers in roles.items() if fillers}
+
+
+def _event_id(doc: AnalyzedDoc, kind: str, start: int) -> str:
+    return f"{doc.article.id}/{kind}/{start}"
+
+
+# ------------------------------------------------------------------------------------------------- releases
+
+
+@dataclass(slots=True)
+class _Release:
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    triggers: list[LexiconHit] = field(default_factory=list)
+    medium: str | None = None
+
+
+def _medium_of(ctx: _Ctx, hit: LexiconHit) -> str | None:
+    medium = ctx.lex.media.first(ctx.text, hit.start, hit.end)
+    return medium.label if medium else None
+
+
+def _anchored(ctx: _Ctx, start: int, end: int) -> bool:
+    """A sentence that ties a message to a producer: a group, a speaker role, a channel or a release verb."""
+    sentence = ctx.text[start:end]
+    return bool(
+        ctx.entities_in(start, end, "group")
+        or ctx.lex.channels.first(ctx.text, start, end)
+        or ctx.lex.release_verbs.first(ctx.text, start, end)
+        or any(role in sentence.lower() for role in _SPEAKER_ROLES)
+    )
+
+
+def _release_mentions(ctx: _Ctx) -> list[_Release]:
+    releases: list[_Release] = []
+    for hit in ctx.lex.release_nouns.finditer(ctx.text):
+        if ctx.in_quote(hit.start, hit.end):
+            continue
+        s_start, s_end = ctx.sentence_of(hit.start)
+        if _EARLIER.search(ctx.text[max(s_start, hit.start - 40) : hit.start]):
+            continue  # "a previous audio message" is another release, only mentioned for comparison
+        medium = _medium_of(ctx, hit)
+        compatible = [r for r in releases if r.medium is None or medium is None or r.medium == medium]
+        if compatible:
+            target = compatible[-1]
+        elif _anchored(ctx, s_start, s_end):
+            target = _Release()
+            releases.append(target)
+        else:
+            continue
+        target.triggers.append(hit)
+        target.medium = target.medium or medium
+        if (s_start, s_end) not in target.sentences:
+            target.sentences.append((s_start, s_end))
+    return [r for r in releases if any(_anchored(ctx, s, e) for s, e in r.sentences)]
+
+
+def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFiller]]) -> None:
+    for s_start, s_end in release.sentences:
+        for m, e in ctx.entities_in(s_start, s_end, "person"):
+            _add(roles, "speaker", _entity_filler(m, e))
+            role = e.attributes.get("role")
+            if role and not roles.get("speaker_role"):
+                word = re.search(re.escape(role), ctx.text[s_start:s_end], re.IGNORECASE)
+                if word:
+                    _add(roles, "speaker_role", _filler(ctx.text, s_start + word.start(), s_start + word.end(), value=role))
+        for match in re.finditer(r"\b(" + "|".join(_SPEAKER_ROLES) + r")\b", ctx.text[s_start:s_end], re.IGNORECASE):
+            if not roles.get("speaker_role"):
+                value = "spokesman" if match.group(1).lower().startswith("spokes") else match.group(1).lower()
+                start = s_start + match.start()
+                _add(roles, "speaker_role", _filler(ctx.text, start, start + len(match.group(1)), value=value))
+    if not roles.get("speaker"):
+        # Reports often name the voice only next to the quotes: "The recording said: …" → its speaker.
+        for quote in ctx.doc.quotes:
+            if quote.speaker and quote.cue and any(s <= quote.cue.start < e for s, e in release.sentences):
+                entity = next((e for _, e in ctx.mentions if e.id == quote.speaker), None)
+                if entity and entity.type == "person" and entity.mentions:
+                    _add(roles, "speaker", _entity_filler(entity.mentions[0], entity))
+
+
+def _group_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFiller]]) -> None:
+    counts: dict[str, list[tuple[Mention, Entity]]] = {}
+    for s_start, s_end in release.sentences:
+        for m, e in ctx.entities_in(s_start, s_end, "group"):
+            if not _AGAINST.search(ctx.text[max(s_start, m.start - 20) : m.start]):
+                counts.setdefault(e.id, []).append((m, e))
+    if counts:
+        best = max(counts.values(), key=len)
+        _add(roles, "group", _entity_filler(*best[0]))
+
+
+def _release_event(ctx: _Ctx, release: _Release) -> Event:
+    text = ctx.text
+    roles: dict[str, list[RoleFiller]] = {}
+    _group_fillers(ctx, release, roles)
+    _speaker_fillers(ctx, release, roles)
+    for trigger in release.triggers:
+        medium = ctx.lex.media.first(text, trigger.start, trigger.end)
+        if medium:
+            _add(roles, "medium", _filler(text, medium.start, medium.end, value=medium.label))
+    time_value: str | None = None
+    for s_start, s_end in release.sentences:
+        for hit in ctx.lex.channels.finditer(text, s_start, s_end):
+            _add(roles, "channel", _filler(text, hit.start, hit.end, entity=hit.label))
+        for occasion in _OCCASION.finditer(text, s_start, s_end):
+            o_start = occasion.start("what") if occasion.group("what") else occasion.start()
+            _add(roles, "occasion", _filler(text, o_start, occasion.end(), value=text[o_start : occasion.end()]))
+        for t in ctx.times_in(s_start, s_end):
+            if t.type == "DURATION":
+                _add(roles, "duration", _filler(text, t.start, t.end, value=t.value))
+            elif time_value is None and ctx.lex.release_verbs.first(text, s_start, s_end) and not t.begin:
+                time_value = t.value
+                _add(roles, "date", _filler(text, t.start, t.end, value=t.value))
+    first = release.sentences[0]
+    hedges = [h for s, e in release.sentences for h in ctx.hedges_in(s, e)]
+    return Event(
+        id=_event_id(ctx.doc, "propaganda_release", release.triggers[0].start),
+        type="propaganda_release",
+        evidence=Span(first[0], first[1], text[first[0] : first[1]]),
+        roles=_frozen_roles(roles),
+        time=time_value,
+        verification=_most_doubtful(hedges),
+        confidence=_confidence(roles, ("group", "speaker", "medium", "channel", "date")),
+    )
+
+
+# ------------------------------------------------------------------------------------------------- calls
+
+
+def _audience_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
+    text = ctx.text
+    places = {(p.start): p for p in ctx.doc.places}
+    for hit in ctx.lex.call_objects.finditer(text, start, end):
+        a_end = hit.end
+        # "“members” in Mozambique": the audience is qualified by the place that follows it.
+        tail = re.match(r"[”’\"']?\s+in\s+(?:the\s+)?", text[a_end : a_end + 12])
+        if tail and (a_end + tail.end()) in places:
+            a_end = places[a_end + tail.end()].end
+        _add(roles, "audience", _filler(text, hit.start, a_end, value=text[hit.start : a_end].replace("”", "")))
+
+
+def _target_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
+    text = ctx.text
+    for hit in ctx.lex.targets.finditer(text, start, end):
+        t_start = hit.start
+        # Qualify forces/soldiers by the nationality before them: "American forces".
+        before = re.search(r"\b([A-Z][a-z]+)\s+$", text[max(start, t_start - 20) : t_start])
+        if hit.label in ("military", "police", "civilians") and before:
+            t_start = t_start - len(before.group(0))
+        label = text[t_start : hit.end] if t_start != hit.start else hit.label
+        _add(roles, "target", _filler(text, t_start, hit.end, value=label))
+
+
+def _method_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
+    for hit in ctx.lex.methods.finditer(ctx.text, start, end):
+        _add(roles, "method", _filler(ctx.text, hit.start, hit.end, value=hit.label))
+
+
+def _call_event(ctx: _Ctx, start: int, end: int, trigger: int, verification: Verification) -> Event | None:
+    text = ctx.text
+    roles: dict[str, list[RoleFiller]] = {}
+    _audience_fillers(ctx, start, end, roles)
+    _target_fillers(ctx, start, end, roles)
+    _method_fillers(ctx, start, end, roles)
+    for p in ctx.doc.places:
+        if start <= p.start and p.end <= end:
+            _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
+    for t in ctx.times_in(start, end):
+        if t.begin and t.end_date:
+            _add(roles, "window", _filler(text, t.start, t.end, value=t.value))
+    if not (roles.get("target") or roles.get("method") or roles.get("place") or roles.get("audience")):
+        return None
+    return Event(
+        id=_event_id(ctx.doc, "call_to_action", trigger),
+        type="call_to_action",
+        evidence=Span(start, end, text[start:end]),
+        roles=_frozen_roles(roles),
+        time=None,
+        verification=_most_doubtful(ctx.hedges_in(start, end), verification),
+        confidence=_confidence(roles, ("audience", "target", "method", "place")),
+    )
+
+
+def _release_speakers(releases: Sequence[Event]) -> set[str]:
+    return {f.entity for r in releases for f in r.roles.get("speaker", ()) if f.entity}
+
+
+def _calls(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
+    verification = releases[0].verification if releases else "confirmed"
+    events: list[Event] = []
+    used: set[tuple[int, int]] = set()
+    for hit in ctx.lex.call_verbs.finditer(ctx.text):
+        if ctx.in_quote(hit.start, hit.end):
+            continue
+        s_start, s_end = ctx.sentence_of(hit.start)
+        if (s_start, s_end) in used:
+            continue
+        event = _call_event(ctx, s_start, s_end, hit.start, verification)
+        if event:
+            used.add((s_start, s_end))
+            events.append(event)
+    # The message's own words: imperative passages quoted from the release ("Blow them up with explosives…").
+    speakers = _release_speakers(releases)
+    for quote in ctx.doc.quotes:
+        cue = (quote.cue.text.lower() if quote.cue else "") + ctx.text[max(0, quote.start - 60) : quote.start].lower()
+        from_release = quote.speaker in speakers or any(w in cue for w in ("recording", "message", "audio", "video"))
+        if releases and from_release and _IMPERATIVE.search(quote.text):
+            event = _call_event(ctx, quote.start, quote.end, quote.start, verification)
+            if event:
+                events.append(event)
+    return events
+
+
+# ------------------------------------------------------------------------------------------------- attacks
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    clauses, cursor = [], start
+    for match in _CLAUSE_BREAK.finditer(text, start, end):
+        clauses.append((cursor, match.start()))
+        cursor = match.end()
+    clauses.append((cursor, end))
+    return [(s, e) for s, e in clauses if e > s]
+
+
+@dataclass(slots=True)
+class _AttackMention:
+    start: int
+    end: int
+    trigger: LexiconHit
+    roles: dict[str, list[RoleFiller]]
+
+
+def _attack_mention(ctx: _Ctx, clause: tuple[int, int], sentence: tuple[int, int], hit: LexiconHit) -> _AttackMention | None:
+    text = ctx.text
+    c_start, c_end = clause
+    if _HYPOTHETICAL.search(text[max(c_start, hit.start - 50) : hit.start]):
+        return None
+    roles: dict[str, list[RoleFiller]] = {}
+    for p in ctx.doc.places:
+        if c_start <= p.start and p.end <= c_end:
+            _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
+    for count in find_counts(text, c_start, c_end):
+        _add(roles, count.kind, _filler(text, count.start, count.end, value=count.value))
+    for t in ctx.times_in(c_start, c_end):
+        if t.type == "DATE" and not t.begin:
+            _add(roles, "date", _filler(text, t.start, t.end, value=t.value))
+    if not (roles.get("place") or roles.get("killed") or roles.get("wounded")):
+        if not hit.text.lower().startswith("attacker"):
+            return None
+    s_start, _ = sentence
+    for m, e in ctx.entities_in(s_start, c_end, "group", "person"):
+        before = text[max(s_start, m.start - 25) : m.start]
+        if m.start < hit.start and not _AGAINST.search(before) and not ctx.in_quote(m.start, m.end):
+            if e.type == "group" or m.end >= hit.start - 40:
+                _add(roles, "perpetrator", _entity_filler(m, e))
+    for agent in re.finditer(r"\b(gunm[ae]n|attackers?|suicide bombers?|militants)\b", text[c_start:c_end], re.IGNORECASE):
+        if not roles.get("perpetrator"):
+            a_start = c_start + agent.start()
+            _add(roles, "perpetrator", _filler(text, a_start, a_start + len(agent.group(1)), value=agent.group(1).lower()))
+    _method_fillers(ctx, c_start, c_end, roles)
+    for target in ctx.lex.targets.finditer(text, c_start, c_end):
+        if target.label == "civilians":
+            _add(roles, "target", _filler(text, target.start, target.end, value=target.text))
+    return _AttackMention(c_start, c_end, hit, roles)
+
+
+def _attack_key(mention: _AttackMention) -> str | None:
+    places = mention.roles.get("place")
+    return places[0].entity if places else None
+
+
+def _merge_attacks(mentions: list[_AttackMention]) -> list[list[_AttackMention]]:
+    groups: list[list[_AttackMention]] = []
+    by_key: dict[str, list[_AttackMention]] = {}
+    for mention in mentions:
+        key = _attack_key(mention)
+        if key is not None and key in by_key:
+            by_key[key].append(mention)
+            continue
+        group = [mention]
+        groups.append(group)
+        if key is not None:
+            by_key[key] = group
+    return groups
+
+
+def _attacks(ctx: _Ctx) -> list[Event]:
+    mentions: list[_AttackMention] = []
+    for s_start, s_end in ctx.sentences:
+        for clause in _clauses(ctx.text, s_start, s_end):
+            if ctx.in_quote(*clause) or ctx.lex.call_verbs.first(ctx.text, s_start, s_end):
+                continue
+            hit = ctx.lex.attack_nouns.first(ctx.text, *clause)
+            if hit is None:
+                continue
+            mention = _attack_mention(ctx, clause, (s_start, s_end), hit)
+            if mention:
+                mentions.append(mention)
+    events = []
+    for group in _merge_attacks(mentions):
+        roles: dict[str, list[RoleFiller]] = {}
+        for mention in group:
+            for role, fillers in mention.roles.items():
+                for filler in fillers:
+                    _add(roles, role, filler)
+        first = group[0]
+        hedges = [h for m in group for h in ctx.hedges_in(m.start, m.end)]
+        dates = roles.get("date")
+        events.append(
+            Event(
+                id=_event_id(ctx.doc, "attack", first.trigger.start),
+                type="attack",
+                evidence=Span(first.start, first.end, ctx.text[first.start : first.end]),
+                roles=_frozen_roles(roles),
+                time=str(dates[0].value) if dates else None,
+                verification=_most_doubtful(hedges),
+                confidence=_confidence(roles, ("place", "date", "killed", "perpetrator")),
+            )
+        )
+    return events
+
+
+# ------------------------------------------------------------------------------------------------- arrests
+
+
+def _arrests(ctx: _Ctx) -> list[Event]:
+    text = ctx.text
+    events = []
+    done: set[tuple[int, int]] = set()
+    for hit in ctx.lex.arrest_words.finditer(text):
+        s_start, s_end = ctx.sentence_of(hit.start)
+        if (s_start, s_end) in done or ctx.in_quote(hit.start, hit.end):
+            continue
+        roles: dict[str, list[RoleFiller]] = {}
+        for m, e in ctx.entities_in(s_start, s_end, "person", "group", "organisation"):
+            before = text[max(s_start, m.start - 25) : m.start]
+            if _BY_AGENT.search(before) or (e.type != "person" and m.start > hit.end and re.search(r"\bby\b", before)):
+                _add(roles, "by", _entity_filler(m, e))
+            elif e.type == "person":
+                _add(roles, "person", _entity_filler(m, e))
+        if not roles.get("person"):
+            continue
+        for p in ctx.doc.places:
+            if s_start <= p.start and p.end <= s_end:
+                _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
+        dates = [t for t in ctx.times_in(s_start, s_end) if t.type == "DATE"]
+        if dates:
+            _add(roles, "date", _filler(text, dates[0].start, dates[0].end, value=dates[0].value))
+        done.add((s_start, s_end))
+        events.append(
+            Event(
+                id=_event_id(ctx.doc, "arrest", hit.start),
+                type="arrest",
+                evidence=Span(s_start, s_end, text[s_start:s_end]),
+                roles=_frozen_roles(roles),
+                time=dates[0].value if dates else None,
+                verification=_most_doubtful(ctx.hedges_in(s_start, s_end)),
+                confidence=_confidence(roles, ("person", "by", "place", "date")),
+            )
+        )
+    return events
+
+
+# ------------------------------------------------------------------------------------------------- statements
+
+
+def _appositive_role(ctx: _Ctx, mention: Mention, limit: int) -> tuple[int, int] | None:
+    """ "Ian J. Mccary, US Deputy Special Envoy For … said" → the span between the name and the verb."""
+    tail = ctx.text[mention.end : limit]
+    match = re.match(r",\s+([^,;“\"]{3,160}?)(?:,)?\s+(?=(?:said|says|stated|told|added|warned|announced)\b)", tail)
+    if not match:
+        return None
+    return mention.end + match.start(1), mention.end + match.end(1)
+
+
+def _statements(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
+    text = ctx.text
+    speakers = _release_speakers(releases)
+    events = []
+    for m, e in ctx.mentions:
+        if e.type != "person" or e.id in speakers or ctx.in_quote(m.start, m.end):
+            continue
+        s_start, s_end = ctx.sentence_of(m.start)
+        span = _appositive_role(ctx, m, s_end)
+        if span is None:
+            continue
+        roles: dict[str, list[RoleFiller]] = {"speaker": [_entity_filler(m, e)]}
+        orgs = ctx.entities_in(span[0], span[1], "organisation", "group")
+        role_end = orgs[0][0].start if orgs else span[1]
+        role_text = re.sub(r"\s+(?:for|of|at|with|to)(?:\s+the)?\s*$", "", text[span[0] : role_end], flags=re.IGNORECASE)
+        if role_text:
+            _add(roles, "role", _filler(text, span[0], span[0] + len(role_text), value=role_text))
+        for org_mention, org in orgs[:1]:
+            _add(roles, "organisation", _entity_filler(org_mention, org))
+        events.append(
+            Event(
+                id=_event_id(ctx.doc, "statement", m.start),
+                type="statement",
+                evidence=Span(s_start, s_end, text[s_start:s_end]),
+                roles=_frozen_roles(roles),
+                time=None,
+                verification="confirmed",
+                confidence=_confidence(roles, ("speaker", "role", "organisation")),
+            )
+        )
+    return events
+
+
+# ------------------------------------------------------------------------------------------------- entry
+
+
+def extract_channels(text: str) -> tuple[Entity, ...]:
+    """Channel entities (Telegram, Amaq, social media…) named in the text, so event fillers can point at them."""
+    lex = event_lexicon()
+    found: dict[str, list[Mention]] = {}
+    for hit in lex.channels.finditer(text):
+        found.setdefault(hit.label, []).append(Mention(hit.start, hit.end, hit.text))
+    return tuple(
+        Entity(id=cid, type="channel", name=lex.channel_names[cid], aliases=tuple(sorted({m.text for m in ms})), mentions=tuple(ms))
+        for cid, ms in found.items()
+    )
+
+
+def _context(doc: AnalyzedDoc, spacy_doc: Doc | None) -> _Ctx:
+    text = doc.article.text
+    if spacy_doc is not None and (spacy_doc.has_annotation("SENT_START") or spacy_doc.has_annotation("DEP")):
+        sentences = [(s.start_char, s.end_char) for s in spacy_doc.sents]
+    else:
+        sentences = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+?(?:[.!?](?=\s)|$)", text, re.MULTILINE)]
+    mentions = sorted(((m, e) for e in doc.entities for m in e.mentions), key=lambda me: me[0].start)
+    quoted = [(q.start, q.end) for q in doc.quotes]
+    return _Ctx(text, doc, event_lexicon(), sentences, mentions, quoted)
+
+
+def extract_events(doc: AnalyzedDoc, spacy_doc: Doc | None = None) -> tuple[Event, ...]:
+    ctx = _context(doc, spacy_doc)
+    releases = [_release_event(ctx, r) for r in _release_mentions(ctx)]
+    events = [*releases, *_calls(ctx, releases), *_attacks(ctx), *_arrests(ctx), *_statements(ctx, releases)]
+    return tuple(sorted(events, key=lambda e: (e.evidence.start, e.type)))

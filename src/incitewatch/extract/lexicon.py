@@ -1,0 +1,87 @@
+"""Compiled views of ``resources/event_lexicon.json``: phrase matchers that return spans in the canonical text."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconHit:
+    start: int
+    end: int
+    text: str
+    label: str  # the category (method name, medium, channel id, target label) or the phrase itself
+
+
+class PhraseLexicon:
+    """Whole-word, case-insensitive phrase matching; longer phrases win where phrases overlap."""
+
+    def __init__(self, phrases_by_label: Mapping[str, list[str]]) -> None:
+        self._label_of: dict[str, str] = {}
+        for label, phrases in phrases_by_label.items():
+            for phrase in phrases:
+                self._label_of.setdefault(phrase.lower(), label)
+        alternatives = sorted(self._label_of, key=len, reverse=True)
+        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
+        self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+    def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[LexiconHit]:
+        stop = len(text) if end is None else end
+        for match in self._pattern.finditer(text, start, stop):
+            key = re.sub(r"\s+", " ", match.group(0).lower())
+            yield LexiconHit(match.start(), match.end(), match.group(0), self._label_of[key])
+
+    def first(self, text: str, start: int = 0, end: int | None = None) -> LexiconHit | None:
+        return next(self.finditer(text, start, end), None)
+
+
+@dataclass(frozen=True, slots=True)
+class EventLexicon:
+    methods: PhraseLexicon
+    media: PhraseLexicon
+    release_nouns: PhraseLexicon
+    release_verbs: PhraseLexicon
+    channels: PhraseLexicon
+    call_verbs: PhraseLexicon
+    call_objects: PhraseLexicon
+    targets: PhraseLexicon
+    attack_nouns: PhraseLexicon
+    arrest_words: PhraseLexicon
+    statement_verbs: PhraseLexicon
+    channel_names: Mapping[str, str]
+
+
+def _flat(words: list[str]) -> dict[str, list[str]]:
+    return {word: [word] for word in words}
+
+
+def _channel_name(channel_id: str, phrases: list[str]) -> str:
+    special = {"channel:social-media": "social media", "channel:rocket-chat": "Rocket.Chat"}
+    return special.get(channel_id, phrases[0].title() if phrases[0].islower() else phrases[0])
+
+
+@lru_cache(maxsize=1)
+def event_lexicon() -> EventLexicon:
+    raw: dict[str, Any] = json.loads(
+        resources.files("incitewatch.resources").joinpath("event_lexicon.json").read_text("utf-8")
+    )
+    return EventLexicon(
+        methods=PhraseLexicon(raw["methods"]),
+        media=PhraseLexicon(raw["media"]),
+        release_nouns=PhraseLexicon(_flat(raw["release_nouns"])),
+        release_verbs=PhraseLexicon(_flat(raw["release_verbs"])),
+        channels=PhraseLexicon(raw["channels"]),
+        call_verbs=PhraseLexicon(_flat(raw["call_verbs"])),
+        call_objects=PhraseLexicon(_flat(raw["call_objects"])),
+        targets=PhraseLexicon(raw["targets"]),
+        attack_nouns=PhraseLexicon(_flat(raw["attack_nouns"])),
+        arrest_words=PhraseLexicon(_flat(raw["arrest_words"])),
+        statement_verbs=PhraseLexicon(_flat(raw["statement_verbs"])),
+        channel_names={cid: _channel_name(cid, phrases) for cid, phrases in raw["channels"].items()},
+    )

@@ -1,0 +1,72 @@
+"""Casualty counts in news prose: "killed 140 people", "two explosions killed 100", "at least 12 were wounded"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "a dozen": 12, "dozens": 24, "scores": 40, "a hundred": 100,
+    "hundreds": 200,
+}
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted((re.escape(k) for k in _UNITS), key=len, reverse=True)) + ")"
+_HEDGE = r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+"
+_VICTIMS = r"(?:\s+(?:people|persons|civilians|worshippers|soldiers|police(?:men)?|officers|children|others|men|women|"
+_VICTIMS += r"concert-?goers|students|tourists|members|troops|fighters|militants))?"
+
+# "killed 140 people", "killing at least 12", "claimed the lives of 30"
+_VERB_FIRST = re.compile(
+    rf"\b(?P<verb>killed|killing|kills|left|leaving|claimed\s+the\s+lives\s+of|wounded|wounding|injured|injuring)"
+    rf"\s+(?:{_HEDGE})?(?P<num>{_NUMBER}){_VICTIMS}(?P<rest>\s+(?:dead|wounded|injured))?",
+    re.IGNORECASE,
+)
+# "140 people were killed", "12 dead", "30 wounded"
+_NUMBER_FIRST = re.compile(
+    rf"(?:{_HEDGE})?\b(?P<num>{_NUMBER}){_VICTIMS}\s+(?:(?:were|have\s+been|had\s+been|was)\s+)?"
+    rf"(?P<verb>killed|dead|died|wounded|injured|hurt)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    kind: str  # "killed" | "wounded"
+    value: int
+    start: int
+    end: int
+    text: str
+
+
+def parse_number(token: str) -> int | None:
+    """An integer from digits ("1,200") or a number word ("twelve", "dozens"); None when it is neither."""
+    cleaned = token.replace(",", "").strip().lower()
+    if cleaned.isdigit():
+        return int(cleaned)
+    return _UNITS.get(re.sub(r"\s+", " ", cleaned))
+
+
+def _kind(verb: str, rest: str | None) -> str:
+    word = (rest or verb).strip().lower()
+    return "wounded" if word.startswith(("wound", "injur", "hurt")) else "killed"
+
+
+def find_counts(text: str, start: int = 0, end: int | None = None) -> Iterator[Count]:
+    """Every killed/wounded count in ``text[start:end]``, as spans of the canonical text."""
+    stop = len(text) if end is None else end
+    seen: list[tuple[int, int]] = []
+    for pattern in (_VERB_FIRST, _NUMBER_FIRST):
+        for match in pattern.finditer(text, start, stop):
+            if any(match.start() < e and s < match.end() for s, e in seen):
+                continue
+            value = parse_number(match.group("num"))
+            if value is None:
+                continue
+            rest = match.groupdict().get("rest")
+            if match.group("verb").lower() in ("left", "leaving") and not rest:
+                continue  # "left 5 people" says nothing about what happened to them
+            seen.append((match.start(), match.end()))
+            yield Count(_kind(match.group("verb"), rest), value, match.start(), match.end(), match.group(0))
