@@ -1,0 +1,51 @@
+"""Accuracy report: the JSON ``overall`` contract and the printed table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from incitewatch.evaluation.argf1 import ArgScore
+from incitewatch.evaluation.geo import GeoScore
+from incitewatch.evaluation.gtt import Counts, GttScore
+from incitewatch.evaluation.report import BenchmarkResults, build_report, format_table, write_report
+from incitewatch.evaluation.timex import TimexScore
+
+
+def results() -> BenchmarkResults:
+    muc4 = GttScore()
+    muc4.per_key["Victim"] = Counts(p_num=1, p_den=2, r_num=1, r_den=2)
+    return BenchmarkResults(
+        muc4=muc4,
+        tempeval3=TimexScore(system=4, gold=4, strict=2, relaxed=4, type_matches=4, value_matches=3),
+        geocoding={
+            "a": GeoScore(errors_km=[10.0, 500.0], gold_geocoded=2, matched=2),
+            "b": GeoScore(errors_km=[1.0, 2.0], gold_geocoded=4, matched=2),
+        },
+        wikievents=ArgScore(predicted=10, gold=10, identified=6, classified=5, classified_coref=1),
+        wikievents_mode="head+coref",
+    )
+
+
+def test_overall_holds_the_four_headline_figures() -> None:
+    overall = build_report(results())["overall"]
+    assert overall["f1"] == pytest.approx(0.5)
+    assert overall["value_f1"] == pytest.approx(0.75)
+    assert overall["acc_161km"] == pytest.approx(0.75)  # pooled: 3 of 4 errors under 161 km
+    assert overall["arg_c_f1"] == pytest.approx(0.6)  # coref credit counted in head+coref mode
+
+
+def test_missing_benchmarks_are_null(tmp_path: Path) -> None:
+    report = build_report(BenchmarkResults())
+    assert report["overall"] == {"f1": None, "value_f1": None, "acc_161km": None, "arg_c_f1": None}
+    write_report(report, tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["overall"]["f1"] is None
+    assert "n/a" in format_table(report)
+
+
+def test_table_lists_benchmarks_in_percent() -> None:
+    table = format_table(build_report(results()))
+    assert "MUC-4" in table and "50.00" in table and "75.00" in table
+    assert "pooled" in table
