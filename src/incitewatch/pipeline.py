@@ -16,9 +16,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from incitewatch.clean.article import to_article
-from incitewatch.extract.attribution import extract_attributions, extract_outlets
-from incitewatch.extract.entities import extract_entities
-from incitewatch.extract.events import extract_channels, extract_events
+from incitewatch.extract.attribution import extract_attributions, extract_channels, extract_outlets
+from incitewatch.extract.entities import extract_entities, is_listed
+from incitewatch.extract.events import extract_events
 from incitewatch.extract.places import extract_places
 from incitewatch.extract.quotes import extract_quotes
 from incitewatch.extract.times import extract_times
@@ -65,40 +65,54 @@ def _without_mentions_inside(entities: Iterable[Entity], spans: list[tuple[int, 
     """Drop mentions that overlap stronger annotations (outlets, places); drop entities left without mentions."""
     kept = []
     for entity in entities:
-        mentions = tuple(m for m in entity.mentions if not any(_overlaps(m.start, m.end, s, e) for s, e in spans))
+        mentions = tuple(
+            m for m in entity.mentions if not any(_overlaps(m.start, m.end, s, e) for s, e in spans)
+        )
         if mentions:
-            kept.append(entity if len(mentions) == len(entity.mentions) else replace(entity, mentions=mentions))
+            kept.append(
+                entity if len(mentions) == len(entity.mentions) else replace(entity, mentions=mentions)
+            )
     return kept
 
 
 def _places_outside(places: Iterable[Place], entities: Iterable[Entity]) -> list[Place]:
     """A toponym inside a group or organisation name ("ISIS-Khorasan", "Defeat Isis Bureau") is not a place."""
-    name_spans = [(m.start, m.end) for e in entities if e.type in ("group", "organisation", "outlet") for m in e.mentions]
+    name_spans = [
+        (m.start, m.end)
+        for e in entities
+        if e.type in ("group", "organisation", "outlet")
+        for m in e.mentions
+    ]
     return [p for p in places if not any(s <= p.start and p.end <= e for s, e in name_spans)]
 
 
 def analyze_doc(article: Article, doc: Doc) -> AnalyzedDoc:
     """Run every extraction stage over an article whose text has already been through spaCy."""
     text = article.text
-    named = extract_entities(text, doc)
+    found = extract_entities(text, doc)
     outlets = list(extract_outlets(text, doc))
-    outlet_spans = [(m.start, m.end) for o in outlets for m in o.mentions]
-    named = _without_mentions_inside([e for e in named if e.type != "outlet"], outlet_spans)
+    channels = extract_channels(text, doc)
+    # Outlets and channels have their own gazetteers; the model's ORG over "Reuters" or "Telegram" gives way.
+    taken = [(m.start, m.end) for o in (*outlets, *channels) for m in o.mentions]
+    named = _without_mentions_inside([e for e in found if e.type != "outlet"], taken)
     places = _places_outside(extract_places(text, doc), [*named, *outlets])
     # A statistical PERSON/ORG over a resolved toponym ("Tal Afar" as a person) loses to the gazetteer,
     # but entities the resources know (groups, listed persons) keep their spans.
     place_spans = [(p.start, p.end) for p in places]
-    unlisted = [e for e in named if e.type in ("person", "organisation") and e.id.count(":") == 1]
+    unlisted = [e for e in named if e.type in ("person", "organisation") and not is_listed(e.id)]
     listed = [e for e in named if e not in unlisted]
-    channels = extract_channels(text)
     entities = (
-        *listed, *_without_mentions_inside(unlisted, place_spans), *outlets, *channels, *_place_entities(places)
+        *listed,
+        *_without_mentions_inside(unlisted, place_spans),
+        *outlets,
+        *channels,
+        *_place_entities(places),
     )
-    entities = tuple(sorted(entities, key=lambda e: (e.mentions[0].start if e.mentions else 0, e.id)))
+    ordered = tuple(sorted(entities, key=lambda e: (e.mentions[0].start if e.mentions else 0, e.id)))
     times = extract_times(text, article.published, doc)
-    attributions = extract_attributions(text, doc, entities)
-    quotes = extract_quotes(text, doc, entities)
-    partial = AnalyzedDoc(article, entities, times, tuple(places), quotes, attributions, ())
+    attributions = extract_attributions(text, doc, ordered)
+    quotes = extract_quotes(text, doc, ordered)
+    partial = AnalyzedDoc(article, ordered, times, tuple(places), quotes, attributions, ())
     events = extract_events(partial, doc)
     return replace(partial, events=events)
 

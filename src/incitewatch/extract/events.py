@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
@@ -22,13 +22,17 @@ from incitewatch.extract.numbers import find_counts
 from incitewatch.types import AnalyzedDoc, Entity, Event, Mention, RoleFiller, Span, TimeExpr, Verification
 
 _DOUBT_ORDER: dict[str, int] = {"confirmed": 0, "claimed": 1, "unverified": 2, "disputed": 3}
-_EARLIER = re.compile(r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_EARLIER = re.compile(
+    r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+)
 _HYPOTHETICAL = re.compile(
     r"\b(?:to|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
     r"conduct|double|against\s+the\s+threat|threat\s+of)\s+(?:[\w’'-]+\s+){0,3}$",
     re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"\s[–—]\s|;\s|\s-\s|,\s+and\s+(?=the\b)|\s+and\s+(?=the\s+\w+(?:\s+\w+)?\s+attack)")
+_CLAUSE_BREAK = re.compile(
+    r"\s[–—]\s|;\s|\s-\s|,\s+in\s+which\s+|,\s+and\s+(?=the\b)|\s+and\s+(?=the\s+\w+(?:\s+\w+)?\s+attack)"
+)
 _BY_AGENT = re.compile(r"\b(?:at\s+the\s+hands\s+of|by|carried\s+out\s+by)\s+$", re.IGNORECASE)
 _AGAINST = re.compile(r"\b(?:against|fighting|defeat|combat(?:ting)?|on)\s+(?:the\s+)?$", re.IGNORECASE)
 _OCCASION = re.compile(
@@ -37,6 +41,10 @@ _OCCASION = re.compile(
 )
 _IMPERATIVE = re.compile(
     r"\b(?:kill|fight|attack|strike|charge|blow|burn|shoot|slaughter|run\s+them\s+over|stab|target|do\s+as)\b",
+    re.IGNORECASE,
+)
+_PERIOD_NAMES = re.compile(
+    r"ramadan|eid|muharram|ashura|hajj|dhu\s*al|christmas|easter|new\s+year|passover|hanukkah|diwali|holy\s+month",
     re.IGNORECASE,
 )
 _SPEAKER_ROLES = ("spokesman", "spokesperson", "leader", "emir", "caliph", "commander", "preacher")
@@ -60,7 +68,11 @@ class _Ctx:
         return 0, len(self.text)
 
     def entities_in(self, start: int, end: int, *types: str) -> list[tuple[Mention, Entity]]:
-        return [(m, e) for m, e in self.mentions if start <= m.start and m.end <= end and (not types or e.type in types)]
+        return [
+            (m, e)
+            for m, e in self.mentions
+            if start <= m.start and m.end <= end and (not types or e.type in types)
+        ]
 
     def times_in(self, start: int, end: int) -> list[TimeExpr]:
         return [t for t in self.doc.times if start <= t.start and t.end <= end]
@@ -72,7 +84,14 @@ class _Ctx:
         return [a.hedge for a in self.doc.attributions if a.hedge and start <= a.start and a.end <= end]
 
 
-def _filler(text: str, start: int, end: int, *, entity: str | None = None, value: str | int | None = None) -> RoleFiller:
+def _is_calendar_date(t: TimeExpr) -> bool:
+    """A point or month on the calendar: not a duration, a range or an unresolved reference ("recently")."""
+    return t.type == "DATE" and not t.begin and not t.value.endswith("_REF")
+
+
+def _filler(
+    text: str, start: int, end: int, *, entity: str | None = None, value: str | int | None = None
+) -> RoleFiller:
     return RoleFiller(start, end, text[start:end], entity, value)
 
 
@@ -127,12 +146,21 @@ def _medium_of(ctx: _Ctx, hit: LexiconHit) -> str | None:
     return medium.label if medium else None
 
 
+def _channels_in(ctx: _Ctx, start: int, end: int) -> list[tuple[Mention, Entity]]:
+    """Where material was posted: platforms (Telegram) and the groups' own media outlets (Amaq, al-Furqan)."""
+    return [
+        (m, e)
+        for m, e in ctx.entities_in(start, end, "channel", "outlet")
+        if e.type == "channel" or e.attributes.get("kind") == "propaganda_agency"
+    ]
+
+
 def _anchored(ctx: _Ctx, start: int, end: int) -> bool:
     """A sentence that ties a message to a producer: a group, a speaker role, a channel or a release verb."""
     sentence = ctx.text[start:end]
     return bool(
         ctx.entities_in(start, end, "group")
-        or ctx.lex.channels.first(ctx.text, start, end)
+        or _channels_in(ctx, start, end)
         or ctx.lex.release_verbs.first(ctx.text, start, end)
         or any(role in sentence.lower() for role in _SPEAKER_ROLES)
     )
@@ -170,12 +198,20 @@ def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFil
             if role and not roles.get("speaker_role"):
                 word = re.search(re.escape(role), ctx.text[s_start:s_end], re.IGNORECASE)
                 if word:
-                    _add(roles, "speaker_role", _filler(ctx.text, s_start + word.start(), s_start + word.end(), value=role))
-        for match in re.finditer(r"\b(" + "|".join(_SPEAKER_ROLES) + r")\b", ctx.text[s_start:s_end], re.IGNORECASE):
+                    _add(
+                        roles,
+                        "speaker_role",
+                        _filler(ctx.text, s_start + word.start(), s_start + word.end(), value=role),
+                    )
+        for match in re.finditer(
+            r"\b(" + "|".join(_SPEAKER_ROLES) + r")\b", ctx.text[s_start:s_end], re.IGNORECASE
+        ):
             if not roles.get("speaker_role"):
                 value = "spokesman" if match.group(1).lower().startswith("spokes") else match.group(1).lower()
                 start = s_start + match.start()
-                _add(roles, "speaker_role", _filler(ctx.text, start, start + len(match.group(1)), value=value))
+                _add(
+                    roles, "speaker_role", _filler(ctx.text, start, start + len(match.group(1)), value=value)
+                )
     if not roles.get("speaker"):
         # Reports often name the voice only next to the quotes: "The recording said: …" → its speaker.
         for quote in ctx.doc.quotes:
@@ -207,15 +243,23 @@ def _release_event(ctx: _Ctx, release: _Release) -> Event:
             _add(roles, "medium", _filler(text, medium.start, medium.end, value=medium.label))
     time_value: str | None = None
     for s_start, s_end in release.sentences:
-        for hit in ctx.lex.channels.finditer(text, s_start, s_end):
-            _add(roles, "channel", _filler(text, hit.start, hit.end, entity=hit.label))
+        for m, e in _channels_in(ctx, s_start, s_end):
+            _add(roles, "channel", _entity_filler(m, e))
         for occasion in _OCCASION.finditer(text, s_start, s_end):
             o_start = occasion.start("what") if occasion.group("what") else occasion.start()
-            _add(roles, "occasion", _filler(text, o_start, occasion.end(), value=text[o_start : occasion.end()]))
+            _add(
+                roles,
+                "occasion",
+                _filler(text, o_start, occasion.end(), value=text[o_start : occasion.end()]),
+            )
         for t in ctx.times_in(s_start, s_end):
             if t.type == "DURATION":
                 _add(roles, "duration", _filler(text, t.start, t.end, value=t.value))
-            elif time_value is None and ctx.lex.release_verbs.first(text, s_start, s_end) and not t.begin:
+            elif (
+                time_value is None
+                and ctx.lex.release_verbs.first(text, s_start, s_end)
+                and _is_calendar_date(t)
+            ):
                 time_value = t.value
                 _add(roles, "date", _filler(text, t.start, t.end, value=t.value))
     first = release.sentences[0]
@@ -243,7 +287,9 @@ def _audience_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[Rol
         tail = re.match(r"[”’\"']?\s+in\s+(?:the\s+)?", text[a_end : a_end + 12])
         if tail and (a_end + tail.end()) in places:
             a_end = places[a_end + tail.end()].end
-        _add(roles, "audience", _filler(text, hit.start, a_end, value=text[hit.start : a_end].replace("”", "")))
+        _add(
+            roles, "audience", _filler(text, hit.start, a_end, value=text[hit.start : a_end].replace("”", ""))
+        )
 
 
 def _target_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
@@ -263,6 +309,13 @@ def _method_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
         _add(roles, "method", _filler(ctx.text, hit.start, hit.end, value=hit.label))
 
 
+def _windows(times: list[TimeExpr]) -> list[TimeExpr]:
+    """The period a call asks action in: a named season ("during Ramadan") wins over incidental ranges ("late May")."""
+    ranges = [t for t in times if t.begin and t.end_date]
+    named = [t for t in ranges if _PERIOD_NAMES.search(t.text)]
+    return named or ranges[:1]
+
+
 def _call_event(ctx: _Ctx, start: int, end: int, trigger: int, verification: Verification) -> Event | None:
     text = ctx.text
     roles: dict[str, list[RoleFiller]] = {}
@@ -272,9 +325,8 @@ def _call_event(ctx: _Ctx, start: int, end: int, trigger: int, verification: Ver
     for p in ctx.doc.places:
         if start <= p.start and p.end <= end:
             _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
-    for t in ctx.times_in(start, end):
-        if t.begin and t.end_date:
-            _add(roles, "window", _filler(text, t.start, t.end, value=t.value))
+    for t in _windows(ctx.times_in(start, end)):
+        _add(roles, "window", _filler(text, t.start, t.end, value=t.value))
     if not (roles.get("target") or roles.get("method") or roles.get("place") or roles.get("audience")):
         return None
     return Event(
@@ -302,15 +354,19 @@ def _calls(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
         s_start, s_end = ctx.sentence_of(hit.start)
         if (s_start, s_end) in used:
             continue
-        event = _call_event(ctx, s_start, s_end, hit.start, verification)
+        event = _call_event(ctx, hit.start, s_end, hit.start, verification)
         if event:
             used.add((s_start, s_end))
-            events.append(event)
+            events.append(replace(event, evidence=Span(s_start, s_end, ctx.text[s_start:s_end])))
     # The message's own words: imperative passages quoted from the release ("Blow them up with explosives…").
     speakers = _release_speakers(releases)
     for quote in ctx.doc.quotes:
-        cue = (quote.cue.text.lower() if quote.cue else "") + ctx.text[max(0, quote.start - 60) : quote.start].lower()
-        from_release = quote.speaker in speakers or any(w in cue for w in ("recording", "message", "audio", "video"))
+        cue = (quote.cue.text.lower() if quote.cue else "") + ctx.text[
+            max(0, quote.start - 60) : quote.start
+        ].lower()
+        from_release = quote.speaker in speakers or any(
+            w in cue for w in ("recording", "message", "audio", "video")
+        )
         if releases and from_release and _IMPERATIVE.search(quote.text):
             event = _call_event(ctx, quote.start, quote.end, quote.start, verification)
             if event:
@@ -338,7 +394,9 @@ class _AttackMention:
     roles: dict[str, list[RoleFiller]]
 
 
-def _attack_mention(ctx: _Ctx, clause: tuple[int, int], sentence: tuple[int, int], hit: LexiconHit) -> _AttackMention | None:
+def _attack_mention(
+    ctx: _Ctx, clause: tuple[int, int], sentence: tuple[int, int], hit: LexiconHit
+) -> _AttackMention | None:
     text = ctx.text
     c_start, c_end = clause
     if _HYPOTHETICAL.search(text[max(c_start, hit.start - 50) : hit.start]):
@@ -350,21 +408,31 @@ def _attack_mention(ctx: _Ctx, clause: tuple[int, int], sentence: tuple[int, int
     for count in find_counts(text, c_start, c_end):
         _add(roles, count.kind, _filler(text, count.start, count.end, value=count.value))
     for t in ctx.times_in(c_start, c_end):
-        if t.type == "DATE" and not t.begin:
+        if _is_calendar_date(t):
             _add(roles, "date", _filler(text, t.start, t.end, value=t.value))
-    if not (roles.get("place") or roles.get("killed") or roles.get("wounded")):
-        if not hit.text.lower().startswith("attacker"):
-            return None
     s_start, _ = sentence
+    if hit.text.lower().startswith("attacker"):
+        named = [(m, e) for m, e in ctx.entities_in(hit.end, c_end, "person") if m.start <= hit.end + 3]
+        if not named:
+            return None
+        _add(roles, "perpetrator", _entity_filler(*named[0]))
+    elif not (roles.get("place") or roles.get("killed") or roles.get("wounded")):
+        return None
     for m, e in ctx.entities_in(s_start, c_end, "group", "person"):
         before = text[max(s_start, m.start - 25) : m.start]
-        if m.start < hit.start and not _AGAINST.search(before) and not ctx.in_quote(m.start, m.end):
-            if e.type == "group" or m.end >= hit.start - 40:
-                _add(roles, "perpetrator", _entity_filler(m, e))
-    for agent in re.finditer(r"\b(gunm[ae]n|attackers?|suicide bombers?|militants)\b", text[c_start:c_end], re.IGNORECASE):
+        named_before = m.start < hit.start and not _AGAINST.search(before) and not ctx.in_quote(m.start, m.end)
+        if named_before and (e.type == "group" or m.end >= hit.start - 40):
+            _add(roles, "perpetrator", _entity_filler(m, e))
+    for agent in re.finditer(
+        r"\b(gunm[ae]n|attackers?|suicide bombers?|militants)\b", text[c_start:c_end], re.IGNORECASE
+    ):
         if not roles.get("perpetrator"):
             a_start = c_start + agent.start()
-            _add(roles, "perpetrator", _filler(text, a_start, a_start + len(agent.group(1)), value=agent.group(1).lower()))
+            _add(
+                roles,
+                "perpetrator",
+                _filler(text, a_start, a_start + len(agent.group(1)), value=agent.group(1).lower()),
+            )
     _method_fillers(ctx, c_start, c_end, roles)
     for target in ctx.lex.targets.finditer(text, c_start, c_end):
         if target.label == "civilians":
@@ -396,11 +464,14 @@ def _attacks(ctx: _Ctx) -> list[Event]:
     mentions: list[_AttackMention] = []
     for s_start, s_end in ctx.sentences:
         for clause in _clauses(ctx.text, s_start, s_end):
-            if ctx.in_quote(*clause) or ctx.lex.call_verbs.first(ctx.text, s_start, s_end):
+            if ctx.in_quote(*clause):
                 continue
             hit = ctx.lex.attack_nouns.first(ctx.text, *clause)
-            if hit is None:
-                continue
+            if hit is None or ctx.lex.call_verbs.first(ctx.text, clause[0], hit.start):
+                continue  # an attack a call asks for is not an attack that happened
+            call_after = ctx.lex.call_verbs.first(ctx.text, hit.end, clause[1])
+            if call_after:
+                clause = (clause[0], call_after.start)
             mention = _attack_mention(ctx, clause, (s_start, s_end), hit)
             if mention:
                 mentions.append(mention)
@@ -442,7 +513,9 @@ def _arrests(ctx: _Ctx) -> list[Event]:
         roles: dict[str, list[RoleFiller]] = {}
         for m, e in ctx.entities_in(s_start, s_end, "person", "group", "organisation"):
             before = text[max(s_start, m.start - 25) : m.start]
-            if _BY_AGENT.search(before) or (e.type != "person" and m.start > hit.end and re.search(r"\bby\b", before)):
+            if _BY_AGENT.search(before) or (
+                e.type != "person" and m.start > hit.end and re.search(r"\bby\b", before)
+            ):
                 _add(roles, "by", _entity_filler(m, e))
             elif e.type == "person":
                 _add(roles, "person", _entity_filler(m, e))
@@ -451,7 +524,7 @@ def _arrests(ctx: _Ctx) -> list[Event]:
         for p in ctx.doc.places:
             if s_start <= p.start and p.end <= s_end:
                 _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
-        dates = [t for t in ctx.times_in(s_start, s_end) if t.type == "DATE"]
+        dates = [t for t in ctx.times_in(s_start, s_end) if _is_calendar_date(t)]
         if dates:
             _add(roles, "date", _filler(text, dates[0].start, dates[0].end, value=dates[0].value))
         done.add((s_start, s_end))
@@ -475,7 +548,9 @@ def _arrests(ctx: _Ctx) -> list[Event]:
 def _appositive_role(ctx: _Ctx, mention: Mention, limit: int) -> tuple[int, int] | None:
     """ "Ian J. Mccary, US Deputy Special Envoy For … said" → the span between the name and the verb."""
     tail = ctx.text[mention.end : limit]
-    match = re.match(r",\s+([^,;“\"]{3,160}?)(?:,)?\s+(?=(?:said|says|stated|told|added|warned|announced)\b)", tail)
+    match = re.match(
+        r",\s+([^,;“\"]{3,160}?)(?:,)?\s+(?=(?:said|says|stated|told|added|warned|announced)\b)", tail
+    )
     if not match:
         return None
     return mention.end + match.start(1), mention.end + match.end(1)
@@ -489,17 +564,21 @@ def _statements(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
         if e.type != "person" or e.id in speakers or ctx.in_quote(m.start, m.end):
             continue
         s_start, s_end = ctx.sentence_of(m.start)
-        span = _appositive_role(ctx, m, s_end)
+        line_end = ctx.text.find("\n", m.end)
+        span = _appositive_role(ctx, m, line_end if line_end != -1 else len(ctx.text))
         if span is None:
             continue
         roles: dict[str, list[RoleFiller]] = {"speaker": [_entity_filler(m, e)]}
         orgs = ctx.entities_in(span[0], span[1], "organisation", "group")
         role_end = orgs[0][0].start if orgs else span[1]
-        role_text = re.sub(r"\s+(?:for|of|at|with|to)(?:\s+the)?\s*$", "", text[span[0] : role_end], flags=re.IGNORECASE)
+        role_text = re.sub(
+            r"\s+(?:for|of|at|with|to)(?:\s+the)?\s*$", "", text[span[0] : role_end], flags=re.IGNORECASE
+        )
         if role_text:
             _add(roles, "role", _filler(text, span[0], span[0] + len(role_text), value=role_text))
         for org_mention, org in orgs[:1]:
             _add(roles, "organisation", _entity_filler(org_mention, org))
+        s_end = max(s_end, ctx.sentence_of(span[1])[1])
         events.append(
             Event(
                 id=_event_id(ctx.doc, "statement", m.start),
@@ -517,24 +596,14 @@ def _statements(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
 # ------------------------------------------------------------------------------------------------- entry
 
 
-def extract_channels(text: str) -> tuple[Entity, ...]:
-    """Channel entities (Telegram, Amaq, social media…) named in the text, so event fillers can point at them."""
-    lex = event_lexicon()
-    found: dict[str, list[Mention]] = {}
-    for hit in lex.channels.finditer(text):
-        found.setdefault(hit.label, []).append(Mention(hit.start, hit.end, hit.text))
-    return tuple(
-        Entity(id=cid, type="channel", name=lex.channel_names[cid], aliases=tuple(sorted({m.text for m in ms})), mentions=tuple(ms))
-        for cid, ms in found.items()
-    )
-
-
 def _context(doc: AnalyzedDoc, spacy_doc: Doc | None) -> _Ctx:
     text = doc.article.text
     if spacy_doc is not None and (spacy_doc.has_annotation("SENT_START") or spacy_doc.has_annotation("DEP")):
         sentences = [(s.start_char, s.end_char) for s in spacy_doc.sents]
     else:
-        sentences = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+?(?:[.!?](?=\s)|$)", text, re.MULTILINE)]
+        sentences = [
+            (m.start(), m.end()) for m in re.finditer(r"[^\n]+?(?:[.!?](?=\s)|$)", text, re.MULTILINE)
+        ]
     mentions = sorted(((m, e) for e in doc.entities for m in e.mentions), key=lambda me: me[0].start)
     quoted = [(q.start, q.end) for q in doc.quotes]
     return _Ctx(text, doc, event_lexicon(), sentences, mentions, quoted)

@@ -47,23 +47,16 @@ class EventLexicon:
     media: PhraseLexicon
     release_nouns: PhraseLexicon
     release_verbs: PhraseLexicon
-    channels: PhraseLexicon
     call_verbs: PhraseLexicon
     call_objects: PhraseLexicon
     targets: PhraseLexicon
     attack_nouns: PhraseLexicon
     arrest_words: PhraseLexicon
     statement_verbs: PhraseLexicon
-    channel_names: Mapping[str, str]
 
 
 def _flat(words: list[str]) -> dict[str, list[str]]:
     return {word: [word] for word in words}
-
-
-def _channel_name(channel_id: str, phrases: list[str]) -> str:
-    special = {"channel:social-media": "social media", "channel:rocket-chat": "Rocket.Chat"}
-    return special.get(channel_id, phrases[0].title() if phrases[0].islower() else phrases[0])
 
 
 @lru_cache(maxsize=1)
@@ -76,12 +69,10 @@ def event_lexicon() -> EventLexicon:
         media=PhraseLexicon(raw["media"]),
         release_nouns=PhraseLexicon(_flat(raw["release_nouns"])),
         release_verbs=PhraseLexicon(_flat(raw["release_verbs"])),
-        channels=PhraseLexicon(raw["channels"]),
         call_verbs=PhraseLexicon(_flat(raw["call_verbs"])),
         call_objects=PhraseLexicon(_flat(raw["call_objects"])),
         targets=PhraseLexicon(raw["targets"]),
         attack_nouns=PhraseLexicon(_flat(raw["attack_nouns"])),
         arrest_words=PhraseLexicon(_flat(raw["arrest_words"])),
         statement_verbs=PhraseLexicon(_flat(raw["statement_verbs"])),
-        channel_names={cid: _channel_name(cid, phrases) for cid, phrases in raw["channels"].items()},
     )

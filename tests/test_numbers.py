@@ -1,0 +1,44 @@
+"""Casualty counts found in prose, with spans that point into the text."""
+
+from __future__ import annotations
+
+import pytest
+
+from incitewatch.extract.numbers import find_counts, parse_number
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "value"),
+    [
+        ("Two explosions killed 100 people near the shrine.", "killed", 100),
+        ("The blast killed at least 12 and wounded dozens more.", "killed", 12),
+        ("Officials said 1,200 people were wounded in the stampede.", "wounded", 1200),
+        ("A bomb at the station left 7 dead.", "killed", 7),
+        ("The raid, which killed twelve soldiers, lasted an hour.", "killed", 12),
+        ("Fourteen civilians were killed on Friday.", "killed", 14),
+        ("The attack injured 41 others.", "wounded", 41),
+    ],
+)
+def test_counts_are_found_with_kind_and_value(sentence: str, kind: str, value: int) -> None:
+    counts = list(find_counts(sentence))
+    assert (counts[0].kind, counts[0].value) == (kind, value)
+    assert all(sentence[c.start : c.end] == c.text for c in counts)
+
+
+def test_both_killed_and_wounded_in_one_sentence() -> None:
+    sentence = "The siege killed 14 people and wounded 30."
+    kinds = {(c.kind, c.value) for c in find_counts(sentence)}
+    assert kinds == {("killed", 14), ("wounded", 30)}
+
+
+@pytest.mark.parametrize(
+    "sentence", ["The bus left 5 people behind.", "He killed time reading.", "Attacks on 3 fronts."]
+)
+def test_no_count_where_none_is_said(sentence: str) -> None:
+    assert list(find_counts(sentence)) == []
+
+
+def test_parse_number_words_and_digits() -> None:
+    assert parse_number("1,200") == 1200
+    assert parse_number("twelve") == 12
+    assert parse_number("banana") is None
