@@ -16,8 +16,8 @@ __all__ = [
     "Attribution",
     "Entity",
     "Event",
-    "InputError",
     "IncitewatchError",
+    "InputError",
     "Mention",
     "Pipeline",
     "PipelineOptions",
@@ -50,7 +50,17 @@ if TYPE_CHECKING:
     from incitewatch.serialize import analysis_to_dict
     from incitewatch.store import Store, open_store
     from incitewatch.types import (
-        AnalyzedDoc, Article, Attribution, Entity, Event, Mention, Place, Quote, RawDocument, RoleFiller, Span,
+        AnalyzedDoc,
+        Article,
+        Attribution,
+        Entity,
+        Event,
+        Mention,
+        Place,
+        Quote,
+        RawDocument,
+        RoleFiller,
+        Span,
         TimeExpr,
     )
 

@@ -171,8 +171,16 @@ def analysis_from_dict(d: dict[str, Any]) -> AnalyzedDoc:
     )
     places = tuple(
         Place(
-            p["start"], p["end"], p["text"], p["id"], p["name"], p.get("geonames_id"), p.get("country"),
-            p.get("lat"), p.get("lon"), p.get("kind", "city"),
+            p["start"],
+            p["end"],
+            p["text"],
+            p["id"],
+            p["name"],
+            p.get("geonames_id"),
+            p.get("country"),
+            p.get("lat"),
+            p.get("lon"),
+            p.get("kind", "city"),
         )
         for p in d.get("places", ())
     )
@@ -191,7 +199,8 @@ def analysis_from_dict(d: dict[str, Any]) -> AnalyzedDoc:
             evidence=Span(e["evidence"]["start"], e["evidence"]["end"], e["evidence"]["text"]),
             roles={
                 role: tuple(
-                    RoleFiller(f["start"], f["end"], f["text"], f.get("entity"), f.get("value")) for f in fillers
+                    RoleFiller(f["start"], f["end"], f["text"], f.get("entity"), f.get("value"))
+                    for f in fillers
                 )
                 for role, fillers in e.get("roles", {}).items()
             },

@@ -14,8 +14,26 @@ _EVENT_TITLES = {
     "statement": "Statement",
 }
 _ROLE_ORDER = (
-    "group", "speaker", "speaker_role", "medium", "channel", "date", "occasion", "duration", "audience", "target",
-    "place", "method", "window", "killed", "wounded", "perpetrator", "person", "by", "role", "organisation",
+    "group",
+    "speaker",
+    "speaker_role",
+    "medium",
+    "channel",
+    "date",
+    "occasion",
+    "duration",
+    "audience",
+    "target",
+    "place",
+    "method",
+    "window",
+    "killed",
+    "wounded",
+    "perpetrator",
+    "person",
+    "by",
+    "role",
+    "organisation",
 )
 
 
@@ -38,11 +56,15 @@ def _event_lines(event: Event, names: dict[str, str]) -> list[str]:
     if event.time:
         head += f"  time {event.time}"
     lines = [head]
-    ordered = sorted(event.roles, key=lambda r: _ROLE_ORDER.index(r) if r in _ROLE_ORDER else len(_ROLE_ORDER))
+    ordered = sorted(
+        event.roles, key=lambda r: _ROLE_ORDER.index(r) if r in _ROLE_ORDER else len(_ROLE_ORDER)
+    )
     for role in ordered:
         values = ", ".join(_filler_label(f, names) for f in event.roles[role])
         lines.append(f"      {role:<13} {values}")
-    lines.append(f"      evidence      [{event.evidence.start}:{event.evidence.end}] “{_clip(event.evidence.text)}”")
+    lines.append(
+        f"      evidence      [{event.evidence.start}:{event.evidence.end}] “{_clip(event.evidence.text)}”"
+    )
     return lines
 
 
@@ -68,8 +90,13 @@ def render_summary(doc: AnalyzedDoc) -> str:
     article = doc.article
     names = {e.id: e.name for e in doc.entities}
     lines = [f"Article {article.id}"]
-    for label, value in (("title", article.title), ("author", article.author), ("outlet", article.outlet),
-                         ("published", article.published), ("url", article.url)):
+    for label, value in (
+        ("title", article.title),
+        ("author", article.author),
+        ("outlet", article.outlet),
+        ("published", article.published),
+        ("url", article.url),
+    ):
         if value:
             lines.append(f"  {label}: {value}")
     lines.append(f"  {len(article.text.split())} words")
@@ -88,7 +115,9 @@ def render_summary(doc: AnalyzedDoc) -> str:
         lines.append("")
         lines.append("Quotes:")
         for q in doc.quotes:
-            lines.append(f"    {names.get(q.speaker or '', q.speaker or 'unattributed')}: “{_clip(q.text, 80)}”")
+            lines.append(
+                f"    {names.get(q.speaker or '', q.speaker or 'unattributed')}: “{_clip(q.text, 80)}”"
+            )
     if doc.attributions:
         lines.append("")
         lines.append("Sources and hedges:")

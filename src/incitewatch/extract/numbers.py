@@ -7,13 +7,44 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "a dozen": 12, "dozens": 24, "scores": 40, "a hundred": 100,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a dozen": 12,
+    "dozens": 24,
+    "scores": 40,
+    "a hundred": 100,
     "hundreds": 200,
 }
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted((re.escape(k) for k in _UNITS), key=len, reverse=True)) + ")"
+_NUMBER = (
+    r"(?:\d{1,3}(?:,\d{3})+|\d+|"
+    + "|".join(sorted((re.escape(k) for k in _UNITS), key=len, reverse=True))
+    + ")"
+)
 _HEDGE = r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+"
 _VICTIMS = r"(?:\s+(?:people|persons|civilians|worshippers|soldiers|police(?:men)?|officers|children|others|men|women|"
 _VICTIMS += r"concert-?goers|students|tourists|members|troops|fighters|militants))?"
