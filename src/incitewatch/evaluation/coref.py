@@ -1,7 +1,7 @@
 """Coreference scores (MUC, B³, CEAF-m, CEAF-e, BLANC, CoNLL F1) over partitions of predicted mentions.
 
-Implemented from the definitions in Pradhan et al. (2014), "Scoring Coreference Partitions of Predicted Mentions:
-A Reference Implementation" (ACL), i.e. what the reference CoNLL scorer (``scorer.pl`` v8) computes:
+Implemented from the definitions in Pradhan et al. (2014), "Scoring Coreference Partitions of Predicted
+Mentions: A Reference Implementation" (ACL), i.e. what the reference CoNLL scorer (``scorer.pl`` v8) computes:
 
 * A *partition* is a collection of clusters of hashable mention ids. Key (gold) and response (system) may hold
   different mention sets: a key mention missing from the response, or a response mention missing from the key,
@@ -71,7 +71,7 @@ def harmonic_mean(recall: float, precision: float) -> float:
 
 
 def as_partition(clusters: Partition) -> list[Cluster]:
-    """Clusters as frozensets, empty ones dropped; a mention in two clusters is an error, not a silent merge."""
+    """Clusters as frozensets, empty ones dropped; a mention in two clusters is an error, not a merge."""
     seen: set[Hashable] = set()
     partition: list[Cluster] = []
     for cluster in clusters:

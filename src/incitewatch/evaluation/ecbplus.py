@@ -1,19 +1,19 @@
 """Reader for ECB+ 1.0 (Cybulska & Vossen 2014): documents, mentions and gold cross-document clusters.
 
-Setting read here, and scored by ``benchmarks/ecbplus_eval.py``: the *Cybulska setup* used by Cybulska & Vossen
-(2015), Kenyon-Dean et al. (2018), Barhom et al. (2019) and Cattan et al. (2021):
+Setting read here, and scored by ``benchmarks/ecbplus_eval.py``: the *Cybulska setup* used by Cybulska &
+Vossen (2015), Kenyon-Dean et al. (2018), Barhom et al. (2019) and Cattan et al. (2021):
 
 * splits by topic: dev = 2, 5, 12, 18, 21, 23, 34, 35; test = 36–45; train = the other topics of 1–35
-  (Barhom et al.'s ``make_dataset.py``, "Cybulska setup"). The older Yang/Choubey split (train 1–22, dev 23–25)
-  is a different setting and is not mixed in;
+  (Barhom et al.'s ``make_dataset.py``, "Cybulska setup"). The older Yang/Choubey split (train 1–22,
+  dev 23–25) is a different setting and is not mixed in;
 * only mentions in the validated sentences of ``ECBplus_coreference_sentences.csv`` (upstream asks that
   evaluation be restricted to them), singletons kept;
-* gold mentions; a mention's gold cluster is the corpus-wide ``note`` of its ``CROSS_DOC_COREF`` relation, else
-  ``doc#r_id`` of its ``INTRA_DOC_COREF`` chain, else a singleton of its own.
+* gold mentions; a mention's gold cluster is the corpus-wide ``note`` of its ``CROSS_DOC_COREF`` relation,
+  else ``doc#r_id`` of its ``INTRA_DOC_COREF`` chain, else a singleton of its own.
 
-Each document gets one canonical text: its tokens joined by single spaces, one sentence per line. Mentions carry
-character offsets into it (``text == document.text[start:end]``; a discontinuous mention spans from its first
-to its last token).
+Each document gets one canonical text: its tokens joined by single spaces, one sentence per line. Mentions
+carry character offsets into it (``text == document.text[start:end]``; a discontinuous mention spans from its
+first to its last token).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class EcbMention:
 
 @dataclass(frozen=True, slots=True)
 class EcbDocument:
-    """One ECB+ article: ``name`` like ``36_1ecbplus``; ``subtopic`` is the gold seminal event (topic + kind)."""
+    """One ECB+ article, ``name`` like ``36_1ecbplus``; ``subtopic`` is the gold seminal event."""
 
     name: str
     topic: int
@@ -136,7 +136,7 @@ def _read_tokens(root: Element) -> tuple[str, tuple[EcbToken, ...]]:
 
 
 def _cluster_ids(root: Element, doc_name: str) -> dict[str, str]:
-    """Mention id → gold chain: the corpus-wide ``note`` of CROSS_DOC_COREF, else ``doc#r_id`` of INTRA_DOC_COREF."""
+    """Mention id → gold chain: CROSS_DOC_COREF's corpus-wide ``note``, else INTRA_DOC_COREF's doc#r_id."""
     clusters: dict[str, str] = {}
     relations = root.find("Relations")
     if relations is None:
@@ -153,9 +153,7 @@ def _cluster_ids(root: Element, doc_name: str) -> dict[str, str]:
     return clusters
 
 
-def _read_mentions(
-    root: Element, doc_name: str, text: str, tokens: Sequence[EcbToken]
-) -> tuple[EcbMention, ...]:
+def _read_mentions(root: Element, doc_name: str, text: str, tokens: Sequence[EcbToken]) -> tuple[EcbMention, ...]:
     by_id = {token.token_id: token for token in tokens}
     clusters = _cluster_ids(root, doc_name)
     markables = root.find("Markables")
