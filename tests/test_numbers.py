@@ -42,3 +42,9 @@ def test_parse_number_words_and_digits() -> None:
     assert parse_number("1,200") == 1200
     assert parse_number("twelve") == 12
     assert parse_number("banana") is None
+
+
+def test_death_toll_phrasing_gives_killed() -> None:
+    sentence = "The death toll from Friday's attack on a hotel rose to 17 on Sunday."
+    (count,) = list(find_counts(sentence))
+    assert (count.kind, count.value) == ("killed", 17)

@@ -22,9 +22,7 @@ from incitewatch.extract.numbers import find_counts
 from incitewatch.types import AnalyzedDoc, Entity, Event, Mention, RoleFiller, Span, TimeExpr, Verification
 
 _DOUBT_ORDER: dict[str, int] = {"confirmed": 0, "claimed": 1, "unverified": 2, "disputed": 3}
-_EARLIER = re.compile(
-    r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?:\w+\s+){0,2}$", re.IGNORECASE
-)
+_EARLIER = re.compile(r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
     r"\b(?:to|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
     r"conduct|double|against\s+the\s+threat|threat\s+of)\s+(?:[\w’'-]+\s+){0,3}$",
@@ -69,9 +67,7 @@ class _Ctx:
 
     def entities_in(self, start: int, end: int, *types: str) -> list[tuple[Mention, Entity]]:
         return [
-            (m, e)
-            for m, e in self.mentions
-            if start <= m.start and m.end <= end and (not types or e.type in types)
+            (m, e) for m, e in self.mentions if start <= m.start and m.end <= end and (not types or e.type in types)
         ]
 
     def times_in(self, start: int, end: int) -> list[TimeExpr]:
@@ -203,15 +199,11 @@ def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFil
                         "speaker_role",
                         _filler(ctx.text, s_start + word.start(), s_start + word.end(), value=role),
                     )
-        for match in re.finditer(
-            r"\b(" + "|".join(_SPEAKER_ROLES) + r")\b", ctx.text[s_start:s_end], re.IGNORECASE
-        ):
+        for match in re.finditer(r"\b(" + "|".join(_SPEAKER_ROLES) + r")\b", ctx.text[s_start:s_end], re.IGNORECASE):
             if not roles.get("speaker_role"):
                 value = "spokesman" if match.group(1).lower().startswith("spokes") else match.group(1).lower()
                 start = s_start + match.start()
-                _add(
-                    roles, "speaker_role", _filler(ctx.text, start, start + len(match.group(1)), value=value)
-                )
+                _add(roles, "speaker_role", _filler(ctx.text, start, start + len(match.group(1)), value=value))
     if not roles.get("speaker"):
         # Reports often name the voice only next to the quotes: "The recording said: …" → its speaker.
         for quote in ctx.doc.quotes:
@@ -253,13 +245,9 @@ def _release_event(ctx: _Ctx, release: _Release) -> Event:
                 _filler(text, o_start, occasion.end(), value=text[o_start : occasion.end()]),
             )
         for t in ctx.times_in(s_start, s_end):
-            if t.type == "DURATION":
+            if t.type == "DURATION" and t.value.startswith("PT"):  # a recording's length, not "for years"
                 _add(roles, "duration", _filler(text, t.start, t.end, value=t.value))
-            elif (
-                time_value is None
-                and ctx.lex.release_verbs.first(text, s_start, s_end)
-                and _is_calendar_date(t)
-            ):
+            elif time_value is None and ctx.lex.release_verbs.first(text, s_start, s_end) and _is_calendar_date(t):
                 time_value = t.value
                 _add(roles, "date", _filler(text, t.start, t.end, value=t.value))
     first = release.sentences[0]
@@ -287,9 +275,7 @@ def _audience_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[Rol
         tail = re.match(r"[”’\"']?\s+in\s+(?:the\s+)?", text[a_end : a_end + 12])
         if tail and (a_end + tail.end()) in places:
             a_end = places[a_end + tail.end()].end
-        _add(
-            roles, "audience", _filler(text, hit.start, a_end, value=text[hit.start : a_end].replace("”", ""))
-        )
+        _add(roles, "audience", _filler(text, hit.start, a_end, value=text[hit.start : a_end].replace("”", "")))
 
 
 def _target_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
@@ -361,12 +347,8 @@ def _calls(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
     # The message's own words: imperative passages quoted from the release ("Blow them up with explosives…").
     speakers = _release_speakers(releases)
     for quote in ctx.doc.quotes:
-        cue = (quote.cue.text.lower() if quote.cue else "") + ctx.text[
-            max(0, quote.start - 60) : quote.start
-        ].lower()
-        from_release = quote.speaker in speakers or any(
-            w in cue for w in ("recording", "message", "audio", "video")
-        )
+        cue = (quote.cue.text.lower() if quote.cue else "") + ctx.text[max(0, quote.start - 60) : quote.start].lower()
+        from_release = quote.speaker in speakers or any(w in cue for w in ("recording", "message", "audio", "video"))
         if releases and from_release and _IMPERATIVE.search(quote.text):
             event = _call_event(ctx, quote.start, quote.end, quote.start, verification)
             if event:
@@ -407,9 +389,10 @@ def _attack_mention(
             _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
     for count in find_counts(text, c_start, c_end):
         _add(roles, count.kind, _filler(text, count.start, count.end, value=count.value))
-    for t in ctx.times_in(c_start, c_end):
-        if _is_calendar_date(t):
-            _add(roles, "date", _filler(text, t.start, t.end, value=t.value))
+    dates = [t for t in ctx.times_in(c_start, c_end) if _is_calendar_date(t)]
+    if dates:  # the date nearest the trigger: "said on Saturday that it carried out the attack on Friday"
+        nearest = min(dates, key=lambda t: min(abs(t.start - hit.end), abs(hit.start - t.end)))
+        _add(roles, "date", _filler(text, nearest.start, nearest.end, value=nearest.value))
     s_start, _ = sentence
     if hit.text.lower().startswith("attacker"):
         named = [(m, e) for m, e in ctx.entities_in(hit.end, c_end, "person") if m.start <= hit.end + 3]
@@ -445,7 +428,11 @@ def _attack_key(mention: _AttackMention) -> str | None:
     return places[0].entity if places else None
 
 
-def _merge_attacks(mentions: list[_AttackMention]) -> list[list[_AttackMention]]:
+_ANAPHORIC = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _merge_attacks(ctx: _Ctx, mentions: list[_AttackMention]) -> list[list[_AttackMention]]:
+    """Same place → same attack; a placeless definite mention ("the siege killed 14") → the attack before it."""
     groups: list[list[_AttackMention]] = []
     by_key: dict[str, list[_AttackMention]] = {}
     for mention in mentions:
@@ -453,11 +440,31 @@ def _merge_attacks(mentions: list[_AttackMention]) -> list[list[_AttackMention]]
         if key is not None and key in by_key:
             by_key[key].append(mention)
             continue
+        before = ctx.text[max(mention.start, mention.trigger.start - 30) : mention.trigger.start]
+        if key is None and groups and _ANAPHORIC.search(before):
+            groups[-1].append(mention)
+            continue
         group = [mention]
         groups.append(group)
         if key is not None:
             by_key[key] = group
     return groups
+
+
+_CLAIM = re.compile(
+    r"\bclaim(?:ed|s|ing)?\s+(?:responsibility|the\s+(?:attack|bombing|assault|killing))", re.IGNORECASE
+)
+
+
+def _claimants(ctx: _Ctx, groups: list[list[_AttackMention]]) -> None:
+    """ "Al-Shabaab … claimed responsibility for the attack": the claimant is the perpetrator the group claims to be
+    of the latest attack mentioned before, unless a report already names one."""
+    for claim in _CLAIM.finditer(ctx.text):
+        s_start, _ = ctx.sentence_of(claim.start())
+        claimants = ctx.entities_in(s_start, claim.start(), "group")
+        earlier = [g for g in groups if g[0].start < claim.start()]
+        if claimants and earlier and not earlier[-1][0].roles.get("perpetrator"):
+            earlier[-1][0].roles["perpetrator"] = [_entity_filler(*claimants[0])]
 
 
 def _attacks(ctx: _Ctx) -> list[Event]:
@@ -476,7 +483,9 @@ def _attacks(ctx: _Ctx) -> list[Event]:
             if mention:
                 mentions.append(mention)
     events = []
-    for group in _merge_attacks(mentions):
+    groups = _merge_attacks(ctx, mentions)
+    _claimants(ctx, groups)
+    for group in groups:
         roles: dict[str, list[RoleFiller]] = {}
         for mention in group:
             for role, fillers in mention.roles.items():
@@ -513,9 +522,7 @@ def _arrests(ctx: _Ctx) -> list[Event]:
         roles: dict[str, list[RoleFiller]] = {}
         for m, e in ctx.entities_in(s_start, s_end, "person", "group", "organisation"):
             before = text[max(s_start, m.start - 25) : m.start]
-            if _BY_AGENT.search(before) or (
-                e.type != "person" and m.start > hit.end and re.search(r"\bby\b", before)
-            ):
+            if _BY_AGENT.search(before) or (e.type != "person" and m.start > hit.end and re.search(r"\bby\b", before)):
                 _add(roles, "by", _entity_filler(m, e))
             elif e.type == "person":
                 _add(roles, "person", _entity_filler(m, e))
@@ -548,9 +555,7 @@ def _arrests(ctx: _Ctx) -> list[Event]:
 def _appositive_role(ctx: _Ctx, mention: Mention, limit: int) -> tuple[int, int] | None:
     """ "Ian J. Mccary, US Deputy Special Envoy For … said" → the span between the name and the verb."""
     tail = ctx.text[mention.end : limit]
-    match = re.match(
-        r",\s+([^,;“\"]{3,160}?)(?:,)?\s+(?=(?:said|says|stated|told|added|warned|announced)\b)", tail
-    )
+    match = re.match(r",\s+([^,;“\"]{3,160}?)(?:,)?\s+(?=(?:said|says|stated|told|added|warned|announced)\b)", tail)
     if not match:
         return None
     return mention.end + match.start(1), mention.end + match.end(1)
@@ -601,9 +606,7 @@ def _context(doc: AnalyzedDoc, spacy_doc: Doc | None) -> _Ctx:
     if spacy_doc is not None and (spacy_doc.has_annotation("SENT_START") or spacy_doc.has_annotation("DEP")):
         sentences = [(s.start_char, s.end_char) for s in spacy_doc.sents]
     else:
-        sentences = [
-            (m.start(), m.end()) for m in re.finditer(r"[^\n]+?(?:[.!?](?=\s)|$)", text, re.MULTILINE)
-        ]
+        sentences = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+?(?:[.!?](?=\s)|$)", text, re.MULTILINE)]
     mentions = sorted(((m, e) for e in doc.entities for m in e.mentions), key=lambda me: me[0].start)
     quoted = [(q.start, q.end) for q in doc.quotes]
     return _Ctx(text, doc, event_lexicon(), sentences, mentions, quoted)

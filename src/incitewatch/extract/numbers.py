@@ -63,6 +63,14 @@ _NUMBER_FIRST = re.compile(
 )
 
 
+# "the death toll from Friday's attack rose to 17", "the toll stood at 30"
+_TOLL = re.compile(
+    rf"\b(?:death\s+)?toll\b(?:\s+[\w'’-]+){{0,8}}?\s+(?:rose|climbed|increased|jumped|stood|stands|reached|is|was|"
+    rf"has\s+risen)\s+(?:to\s+|at\s+)?(?:{_HEDGE})?(?P<num>{_NUMBER})\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Count:
     kind: str  # "killed" | "wounded"
@@ -89,6 +97,11 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> Iterator[C
     """Every killed/wounded count in ``text[start:end]``, as spans of the canonical text."""
     stop = len(text) if end is None else end
     seen: list[tuple[int, int]] = []
+    for match in _TOLL.finditer(text, start, stop):
+        value = parse_number(match.group("num"))
+        if value is not None:
+            seen.append((match.start(), match.end()))
+            yield Count("killed", value, match.start(), match.end(), match.group(0))
     for pattern in (_VERB_FIRST, _NUMBER_FIRST):
         for match in pattern.finditer(text, start, stop):
             if any(match.start() < e and s < match.end() for s, e in seen):
