@@ -1,23 +1,31 @@
 """Library-level operations the CLI, API and UI share: analyse inputs, ingest them into a store, re-analyse.
 
-Every input goes through: read (RawDocument) → keep raw bytes in the store → clean (Article) → analyse
-(AnalyzedDoc) → save. A bad input becomes one ``Failure`` with a reason; the others go on.
+Ingest takes every input through: read (RawDocument) → skip if the journal says it was ingested already →
+clean (Article) → exact duplicate? → near duplicate (MinHash LSH)? → language → triage → analysis → save. All
+that one input writes (raw bytes, article, labels, near-duplicate index, copy record, journal row) is
+committed in one transaction, so a killed ingest resumes where it stopped: nothing lost, nothing stored twice.
+Slow work (analysis) runs before that transaction opens. A bad input becomes one ``Failure`` with a reason;
+the others go on.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from incitewatch.clean.article import to_article
+from incitewatch.clean.language import ENGLISH, detect_language
 from incitewatch.errors import IncitewatchError, InputError
+from incitewatch.ingest import dedup
 from incitewatch.ingest.files import iter_raw_documents
+from incitewatch.ingest.triage import TriageScorer
 from incitewatch.pipeline import Pipeline
 from incitewatch.serialize import analysis_to_dict
-from incitewatch.store.base import Store
-from incitewatch.types import AnalyzedDoc, RawDocument
+from incitewatch.store.base import ArticleCopy, CopyKind, IngestOutcome, Store, TriageStatus
+from incitewatch.types import AnalyzedDoc, Article, RawDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,29 +37,70 @@ class Failure:
         return f"{self.input_name}: {self.reason}"
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input stored and labelled but not analysed (not about political violence, or not English)."""
+
+    input_name: str
+    article_id: str
+    reason: str
+
+
 @dataclass(slots=True)
 class IngestReport:
-    stored: list[str] = field(default_factory=list)  # article ids newly stored
+    stored: list[str] = field(default_factory=list)  # article ids newly stored and analysed
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (input, article id it duplicates)
     reanalysed: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    near_duplicates: list[tuple[str, str]] = field(default_factory=list)  # (input, article id it copies)
+    not_relevant: list[Skipped] = field(default_factory=list)
+    non_english: list[Skipped] = field(default_factory=list)
+    already_done: int = 0  # inputs the journal showed as ingested by an earlier run
 
     @property
     def seen(self) -> int:
-        return len(self.stored) + len(self.duplicates) + len(self.reanalysed) + len(self.failed)
+        return (
+            len(self.stored)
+            + len(self.duplicates)
+            + len(self.reanalysed)
+            + len(self.failed)
+            + len(self.near_duplicates)
+            + len(self.not_relevant)
+            + len(self.non_english)
+            + self.already_done
+        )
+
+    @property
+    def skipped(self) -> int:
+        return len(self.not_relevant) + len(self.non_english)
 
     def summary(self) -> str:
         return (
-            f"{len(self.stored)} stored, {len(self.duplicates)} duplicate, {len(self.reanalysed)} re-analysed, "
-            f"{len(self.failed)} failed"
+            f"{len(self.stored)} stored, {len(self.not_relevant)} not relevant,"
+            f" {len(self.non_english)} non-English, {len(self.duplicates)} duplicate,"
+            f" {len(self.near_duplicates)} near-duplicate,"
+            f" {len(self.reanalysed)} re-analysed, {len(self.failed)} failed,"
+            f" {self.already_done} already ingested"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    triage: bool = True  # False: analyse every English article, relevant or not
+    near_duplicates: bool = True  # False: only exact copies are recognised
 
 
 def _with_published(raw: RawDocument, published: date | None) -> RawDocument:
     if published is None or raw.declared_published is not None:
         return raw
     return RawDocument(
-        raw.data, raw.uri, raw.source, raw.media_type, published, raw.fetched_at, raw.declared_title,
+        raw.data,
+        raw.uri,
+        raw.source,
+        raw.media_type,
+        published,
+        raw.fetched_at,
+        raw.declared_title,
         raw.declared_outlet,
     )
 
@@ -73,6 +122,151 @@ def analyze_inputs(
             yield Failure(error.input_name, error.reason)
 
 
+class _Ingester:
+    """Ingests inputs one at a time into one store; holds the reusable triage scorer."""
+
+    def __init__(self, store: Store, pipeline: Pipeline, options: IngestOptions) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.options = options
+        self.scorer = TriageScorer()
+        self.report = IngestReport()
+
+    def ingest(self, raw: RawDocument) -> None:
+        raw_sha = hashlib.sha256(raw.data).hexdigest()
+        if self.store.is_input_done(raw.uri, raw_sha):
+            self.report.already_done += 1
+            return
+        try:
+            article = to_article(raw, max_bytes=self.pipeline.options.max_bytes)
+            self._ingest_article(raw, raw_sha, article)
+        except InputError as error:
+            self._fail(raw.uri, raw_sha, error.reason)
+        except IncitewatchError as error:
+            self._fail(raw.uri, raw_sha, str(error))
+
+    def _fail(self, uri: str, raw_sha: str, reason: str) -> None:
+        with self.store.transaction():
+            self.store.record_input(uri, raw_sha, "failed", None, reason)
+        self.report.failed.append(Failure(uri, reason))
+
+    def _ingest_article(self, raw: RawDocument, raw_sha: str, article: Article) -> None:
+        stored_version = self.store.article_pipeline_version(article.id)
+        if stored_version == self.pipeline.version:
+            self._save_copy(raw, raw_sha, article, article.id, 1.0, "exact")
+            return
+        signature = dedup.signature(article.text) if self.options.near_duplicates else None
+        if stored_version is None and signature is not None:
+            candidates = self.store.near_duplicate_candidates(dedup.SIGNATURE_SCHEME, signature.band_keys)
+            match = dedup.best_match(signature, candidates)
+            if match is not None:
+                self._save_copy(raw, raw_sha, article, match.article_id, match.similarity, "near")
+                return
+        self._save_new(raw, raw_sha, article, signature)
+
+    def _save_copy(
+        self,
+        raw: RawDocument,
+        raw_sha: str,
+        article: Article,
+        original: str,
+        similarity: float,
+        kind: CopyKind,
+    ) -> None:
+        copy = ArticleCopy(
+            article_id=original,
+            copy_id=article.id,
+            kind=kind,
+            similarity=similarity,
+            raw_sha256=raw_sha,
+            uri=raw.uri,
+            outlet=article.outlet,
+            published=article.published.isoformat() if article.published else None,
+            title=article.title,
+        )
+        outcome: IngestOutcome = "duplicate" if kind == "exact" else "near_duplicate"
+        with self.store.transaction():
+            self.store.add_raw(raw)
+            self.store.record_copy(copy)
+            self.store.record_input(raw.uri, raw_sha, outcome, original, None)
+        target = self.report.duplicates if kind == "exact" else self.report.near_duplicates
+        target.append((raw.uri, original))
+
+    def _save_new(
+        self, raw: RawDocument, raw_sha: str, article: Article, signature: dedup.Signature | None
+    ) -> None:
+        status, score, reason, article = self._triage(article)
+        doc = self._analyse(raw.uri, article) if status == "analysed" else AnalyzedDoc(article)
+        with self.store.transaction():
+            self.store.add_raw(raw)
+            outcome = self._write_new(raw, raw_sha, doc, status, score, reason, signature)
+        self._count(outcome, raw.uri, article.id, reason)
+
+    def _analyse(self, uri: str, article: Article) -> AnalyzedDoc:
+        # One document that trips a bug in an extractor must not stop a firehose (and, being journalled as
+        # failed, it cannot wedge a resumed run either): it fails alone, with the error as its reason.
+        try:
+            return self.pipeline.analyze_article(article)
+        except IncitewatchError:
+            raise
+        except Exception as exc:
+            raise InputError(uri, f"analysis failed: {type(exc).__name__}: {exc}") from exc
+
+    def _write_new(
+        self,
+        raw: RawDocument,
+        raw_sha: str,
+        doc: AnalyzedDoc,
+        status: TriageStatus,
+        score: float | None,
+        reason: str,
+        signature: dedup.Signature | None,
+    ) -> IngestOutcome:
+        """The writes of a new article, inside the input's transaction; returns what became of the input."""
+        article_id = doc.article.id
+        result = self.store.save_analysis(doc, analysis_to_dict(doc), raw_sha, raw.uri, self.pipeline.version)
+        if not (result.created or result.replaced):  # stored meanwhile by a concurrent ingest
+            self.store.record_input(raw.uri, raw_sha, "duplicate", article_id, None)
+            return "duplicate"
+        self.store.label_article(article_id, status, score, reason)
+        if signature is not None:
+            keys = signature.band_keys
+            self.store.save_signature(article_id, dedup.SIGNATURE_SCHEME, signature.values, keys)
+        outcome = self._outcome(status, result.replaced)
+        why_skipped = None if status == "analysed" else reason
+        self.store.record_input(raw.uri, raw_sha, outcome, article_id, why_skipped)
+        return outcome
+
+    def _triage(self, article: Article) -> tuple[TriageStatus, float | None, str, Article]:
+        guess = detect_language(article.text)
+        article = replace(article, language=guess.language)
+        if guess.language != ENGLISH:
+            return "non_english", None, f"not English: {guess.language} ({guess.confidence:.2f})", article
+        if not self.options.triage:
+            return "analysed", None, "triage off", article
+        verdict = self.scorer.score(article.text if not article.title else f"{article.title}\n{article.text}")
+        status: TriageStatus = "analysed" if verdict.relevant else "not_relevant"
+        return status, verdict.score, verdict.reason, article
+
+    @staticmethod
+    def _outcome(status: TriageStatus, replaced: bool) -> IngestOutcome:
+        if status != "analysed":
+            return status
+        return "reanalysed" if replaced else "stored"
+
+    def _count(self, outcome: IngestOutcome, uri: str, article_id: str, reason: str) -> None:
+        if outcome == "stored":
+            self.report.stored.append(article_id)
+        elif outcome == "duplicate":
+            self.report.duplicates.append((uri, article_id))
+        elif outcome == "reanalysed":
+            self.report.reanalysed.append(article_id)
+        elif outcome == "not_relevant":
+            self.report.not_relevant.append(Skipped(uri, article_id, reason))
+        else:
+            self.report.non_english.append(Skipped(uri, article_id, reason))
+
+
 def ingest_raw(
     raws: Iterable[RawDocument | InputError],
     store: Store,
@@ -80,38 +274,19 @@ def ingest_raw(
     *,
     published: date | None = None,
     on_item: Callable[[IngestReport], None] | None = None,
+    options: IngestOptions | None = None,
 ) -> IngestReport:
-    """Keep each raw input, analyse it and save the article once; report what happened to every input."""
-    report = IngestReport()
+    """Keep each raw input and its article once, analysing only new, English, relevant articles; inputs an
+    earlier (possibly killed) run finished are skipped. Reports what happened to every input."""
+    ingester = _Ingester(store, pipeline, options or IngestOptions())
     for item in raws:
         if isinstance(item, InputError):
-            report.failed.append(Failure(item.input_name, item.reason))
+            ingester.report.failed.append(Failure(item.input_name, item.reason))
         else:
-            _ingest_one(_with_published(item, published), store, pipeline, report)
+            ingester.ingest(_with_published(item, published))
         if on_item is not None:
-            on_item(report)
-    return report
-
-
-def _ingest_one(raw: RawDocument, store: Store, pipeline: Pipeline, report: IngestReport) -> None:
-    try:
-        article = to_article(raw, max_bytes=pipeline.options.max_bytes)
-    except InputError as error:
-        report.failed.append(Failure(error.input_name, error.reason))
-        return
-    raw_sha = store.add_raw(raw)
-    try:
-        doc = pipeline.analyze_article(article)
-        result = store.save_analysis(doc, analysis_to_dict(doc), raw_sha, raw.uri, pipeline.version)
-    except IncitewatchError as error:
-        report.failed.append(Failure(raw.uri, str(error)))
-        return
-    if result.created:
-        report.stored.append(result.article_id)
-    elif result.replaced:
-        report.reanalysed.append(result.article_id)
-    else:
-        report.duplicates.append((raw.uri, result.article_id))
+            on_item(ingester.report)
+    return ingester.report
 
 
 def ingest_paths(
@@ -121,6 +296,7 @@ def ingest_paths(
     *,
     published: date | None = None,
     on_item: Callable[[IngestReport], None] | None = None,
+    options: IngestOptions | None = None,
 ) -> IngestReport:
     raws = iter_raw_documents(paths, max_bytes=pipeline.options.max_bytes)
-    return ingest_raw(raws, store, pipeline, published=published, on_item=on_item)
+    return ingest_raw(raws, store, pipeline, published=published, on_item=on_item, options=options)

@@ -6,12 +6,13 @@ Policy, because the analysis rules are English-only and a wrong "not English" si
   written mostly in Latin letters they are labelled ``"en"`` (the pipeline's language: a short English alert
   must still be analysed); otherwise the script alone is decisive enough and the model is asked anyway.
 - Longer texts get the model's label, except that a non-English label with a probability below
-  :data:`MIN_CONFIDENCE` falls back to ``"en"`` (mixed texts such as English reports quoting Arabic or French).
+  :data:`MIN_CONFIDENCE` falls back to ``"en"`` (mixed texts: English reports quoting Arabic or French).
 - Only the first :data:`SAMPLE_CHARS` characters are read: enough for a stable answer, bounded cost.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,7 +21,9 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 ENGLISH = "en"
 MIN_LETTERS_TO_TELL = 40
 MIN_CONFIDENCE = 0.8
-SAMPLE_CHARS = 3000
+SAMPLE_CHARS = 1000
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +41,7 @@ def _identifier() -> LanguageIdentifier:
 
 def _letter_counts(text: str) -> tuple[int, int]:
     """(letters, Latin letters): ASCII and Latin-1/Extended-A/B letters count as Latin."""
-    letters = latin = 0
-    for char in text:
-        if char.isalpha():
-            letters += 1
-            if char < "\u0250":
-                latin += 1
-    return letters, latin
+    return len(_LETTER.findall(text)), len(_LATIN_LETTER.findall(text))
 
 
 def detect_language(text: str) -> LanguageGuess:
