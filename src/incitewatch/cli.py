@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +15,7 @@ import typer
 from incitewatch.errors import IncitewatchError
 from incitewatch.pipeline import Pipeline, PipelineOptions
 from incitewatch.serialize import analysis_to_dict
-from incitewatch.service import Failure, IngestReport, analyze_inputs, ingest_paths
+from incitewatch.service import Failure, IngestOptions, IngestReport, analyze_inputs, ingest_paths
 from incitewatch.store import Store, default_db_path, open_store
 from incitewatch.summary import render_summary
 
@@ -28,7 +29,9 @@ app = typer.Typer(
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="SQLite store file (default: $INCITEWATCH_DB, else a file in the user data dir)."),
+    typer.Option(
+        "--db", help="SQLite store file (default: $INCITEWATCH_DB, else a file in the user data dir)."
+    ),
 ]
 PublishedOption = Annotated[
     str | None,
@@ -49,7 +52,9 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD", param_hint="--published") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date in the form YYYY-MM-DD", param_hint="--published"
+        ) from None
 
 
 def _pipeline(no_model: bool) -> Pipeline:
@@ -62,9 +67,13 @@ def _store(db: Path | None) -> Store:
 
 @app.command()
 def analyze(
-    paths: Annotated[list[str], typer.Argument(help="Files or folders to analyse; '-' reads standard input.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files or folders to analyse; '-' reads standard input.")
+    ],
     published: PublishedOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article (incitewatch.analysis/1).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per article (incitewatch.analysis/1).")
+    ] = False,
     no_model: NoModelOption = False,
 ) -> None:
     """Analyse reports and print what they say: a readable summary, or the JSON contract with --json."""
@@ -82,10 +91,53 @@ def analyze(
         raise typer.Exit(1)
 
 
-def _progress(report: IngestReport) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r{report.seen} inputs: {report.summary()}")
+class _ProgressLine:
+    """One self-overwriting stderr line with counts and rates, redrawn at most every ``every_s`` seconds."""
+
+    def __init__(self, enabled: bool, every_s: float = 0.5) -> None:
+        self.enabled = enabled
+        self.every_s = every_s
+        self.started = time.monotonic()
+        self._last_drawn = 0.0
+
+    def __call__(self, report: IngestReport) -> None:
+        now = time.monotonic()
+        if self.enabled and now - self._last_drawn >= self.every_s:
+            self._last_drawn = now
+            self.draw(report, now)
+
+    def draw(self, report: IngestReport, now: float) -> None:
+        elapsed = max(now - self.started, 1e-9)
+        sys.stderr.write(
+            f"\r{report.seen} inputs ({report.seen / elapsed:.1f}/s,"
+            f" {len(report.stored) / elapsed:.1f} analysed/s):"
+            f" {len(report.stored)} stored, {report.skipped} skipped,"
+            f" {len(report.duplicates) + len(report.near_duplicates)} duplicate, {len(report.failed)} failed,"
+            f" {report.already_done} done before\x1b[K"
+        )
         sys.stderr.flush()
+
+    def finish(self, report: IngestReport) -> None:
+        if self.enabled:
+            self.draw(report, time.monotonic())
+            sys.stderr.write("\n")
+
+
+def _ingest_summary(report: IngestReport, elapsed_s: float) -> list[str]:
+    rate = report.seen / elapsed_s if elapsed_s > 0 else 0.0
+    rows = (
+        ("stored and analysed", len(report.stored)),
+        ("re-analysed", len(report.reanalysed)),
+        ("skipped: not relevant", len(report.not_relevant)),
+        ("skipped: non-English", len(report.non_english)),
+        ("duplicate: exact", len(report.duplicates)),
+        ("duplicate: near", len(report.near_duplicates)),
+        ("already ingested", report.already_done),
+        ("failed", len(report.failed)),
+    )
+    lines = [f"{report.seen} inputs in {elapsed_s:.1f} s ({rate:.1f}/s)"]
+    lines += [f"  {label:<24}{count}" for label, count in rows]
+    return lines
 
 
 @app.command()
@@ -94,22 +146,57 @@ def ingest(
     db: DbOption = None,
     published: PublishedOption = None,
     no_model: NoModelOption = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress", help="Progress line on stderr (default: when it is a terminal)."
+        ),
+    ] = None,
+    no_triage: Annotated[
+        bool, typer.Option("--no-triage", help="Analyse every English article, relevant or not.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every duplicate and skipped input.")
+    ] = False,
 ) -> None:
-    """Analyse reports and keep them (raw input, article, analysis) in the store; the same article twice is stored once."""
+    """Keep reports in the store (raw input, article, analysis). Resumable: a re-run skips what is done.
+
+    Exact and near-duplicate copies are recorded against the first article; non-English and not-relevant
+    articles are stored and labelled but not analysed.
+    """
+    line = _ProgressLine(sys.stderr.isatty() if progress is None else progress)
+    options = IngestOptions(triage=not no_triage)
     with_store = _store(db)
     try:
-        report = ingest_paths(paths, with_store, _pipeline(no_model), published=_parse_date(published), on_item=_progress)
+        report = ingest_paths(
+            paths,
+            with_store,
+            _pipeline(no_model),
+            published=_parse_date(published),
+            on_item=line,
+            options=options,
+        )
     finally:
         with_store.close()
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+    line.finish(report)
     for failure in report.failed:
         _error(str(failure))
-    for uri, article_id in report.duplicates:
-        typer.echo(f"duplicate: {uri} is article {article_id}")
+    if verbose:
+        _echo_details(report)
+    for summary_line in _ingest_summary(report, time.monotonic() - line.started):
+        typer.echo(summary_line)
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(1)
+
+
+def _echo_details(report: IngestReport) -> None:
+    for uri, article_id in report.duplicates:
+        typer.echo(f"duplicate: {uri} is article {article_id}")
+    for uri, article_id in report.near_duplicates:
+        typer.echo(f"near-duplicate: {uri} copies article {article_id}")
+    for skipped in (*report.not_relevant, *report.non_english):
+        typer.echo(f"skipped: {skipped.input_name} ({skipped.article_id}): {skipped.reason}")
 
 
 @app.command()
@@ -129,12 +216,25 @@ def search(
     if as_json:
         payload: dict[str, Any] = {
             "articles": [
-                {"id": h.article_id, "title": h.title, "outlet": h.outlet, "published": h.published, "url": h.url,
-                 "snippet": h.snippet, "score": h.score}
+                {
+                    "id": h.article_id,
+                    "title": h.title,
+                    "outlet": h.outlet,
+                    "published": h.published,
+                    "url": h.url,
+                    "snippet": h.snippet,
+                    "score": h.score,
+                }
                 for h in hits
             ],
             "entities": [
-                {"id": e.entity_id, "type": e.type, "name": e.name, "matched": e.matched, "articles": e.article_count}
+                {
+                    "id": e.entity_id,
+                    "type": e.type,
+                    "name": e.name,
+                    "matched": e.matched,
+                    "articles": e.article_count,
+                }
                 for e in entities
             ],
         }
@@ -181,6 +281,78 @@ def stats(db: DbOption = None) -> None:
             typer.echo(f"{name:<20} {count}")
     finally:
         with_store.close()
+
+
+@app.command()
+def evaluate(
+    dataset: Annotated[str, typer.Argument(help="muc4 | tempeval3 | geowebnews | lgl | wikievents | gold")],
+    data: Annotated[Path, typer.Option("--data", help="The dataset folder (for gold: the JSON Lines file).")],
+    split: Annotated[str, typer.Option("--split", help="dev | test")] = "dev",
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N documents.")] = None,
+    no_model: NoModelOption = False,
+) -> None:
+    """Score the pipeline on a public benchmark (or your own gold file) and print the figures."""
+    from incitewatch.evaluation.report import format_table, write_report
+    from incitewatch.evaluation.runner import DATASETS, SPLITS
+    from incitewatch.evaluation.runner import evaluate as run_evaluation
+
+    if dataset not in DATASETS:
+        raise typer.BadParameter(f"expected one of {', '.join(DATASETS)}", param_hint="DATASET")
+    if split not in SPLITS:
+        raise typer.BadParameter(f"expected one of {', '.join(SPLITS)}", param_hint="--split")
+    if not data.exists():
+        raise typer.BadParameter(f"{data} does not exist", param_hint="--data")
+    report = run_evaluation(dataset, data, split=split, limit=limit, pipeline=_pipeline(no_model))
+    if json_out is not None:
+        write_report(report, json_out)
+    typer.echo(f"{dataset} ({split}{f', first {limit}' if limit else ''})")
+    typer.echo(format_table(report))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1 unless behind a proxy).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    db: DbOption = None,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="Mark cookies Secure (when served over HTTPS).")
+    ] = False,
+) -> None:
+    """Serve the analyst's desk: web pages and the REST API (/api, schema at /api/openapi.json)."""
+    import uvicorn
+
+    from incitewatch.api import Settings, create_app
+
+    settings = Settings(db_path=default_db_path(db, os.environ), secure_cookies=secure_cookies)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
+
+
+users_app = typer.Typer(help="People who may use the desk (roles: viewer, analyst, admin).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name (no spaces).")],
+    role: Annotated[str, typer.Option("--role", help="viewer | analyst | admin")] = "viewer",
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")] = "added from the CLI",
+    db: DbOption = None,
+) -> None:
+    """Create a user and print a one-time password and API token (only their hashes are stored)."""
+    from incitewatch.store.users import UserStore
+
+    path = default_db_path(db, os.environ)
+    open_store(path).close()  # creates and migrates the store (users tables included)
+    users = UserStore(path)
+    try:
+        created = users.add_user(name, role, by=f"cli:{os.environ.get('USER', 'unknown')}", reason=reason)
+    finally:
+        users.close()
+    typer.echo(f"user:     {created.user.name} ({created.user.role})")
+    typer.echo(f"password: {created.password}")
+    typer.echo(f"token:    {created.token}")
+    typer.echo("Shown once: hand them over now.", err=True)
 
 
 def main() -> None:
