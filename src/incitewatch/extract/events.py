@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
+from incitewatch.extract.entities import is_listed
 from incitewatch.extract.lexicon import EventLexicon, LexiconHit, event_lexicon
 from incitewatch.extract.numbers import find_counts
 from incitewatch.types import AnalyzedDoc, Entity, Event, Mention, RoleFiller, Span, TimeExpr, Verification
@@ -186,10 +187,20 @@ def _release_mentions(ctx: _Ctx) -> list[_Release]:
     return [r for r in releases if any(_anchored(ctx, s, e) for s, e in r.sentences)]
 
 
+def _is_voice(entity: Entity) -> bool:
+    role = entity.attributes.get("role", "").lower()
+    return any(word in role for word in _SPEAKER_ROLES) or is_listed(entity.id)
+
+
 def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFiller]]) -> None:
+    candidates = [(m, e) for s, end in release.sentences for m, e in ctx.entities_in(s, end, "person")]
+    # A person described as a group's voice (spokesman, leader…) outranks anyone else named near the message,
+    # such as an official commenting on it "in a speech".
+    voices = [(m, e) for m, e in candidates if _is_voice(e)]
+    for m, e in voices or candidates:
+        _add(roles, "speaker", _entity_filler(m, e))
     for s_start, s_end in release.sentences:
-        for m, e in ctx.entities_in(s_start, s_end, "person"):
-            _add(roles, "speaker", _entity_filler(m, e))
+        for _m, e in ctx.entities_in(s_start, s_end, "person"):
             role = e.attributes.get("role")
             if role and not roles.get("speaker_role"):
                 word = re.search(re.escape(role), ctx.text[s_start:s_end], re.IGNORECASE)
