@@ -34,7 +34,16 @@ class Failure:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.input_name}: {self.reason}"
+        return f"{display_name(self.input_name)}: {self.reason}"
+
+
+def display_name(uri: str) -> str:
+    """How a user named the input: a local file as its path, anything else as its URI."""
+    if uri.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        return unquote(urlparse(uri).path)
+    return uri
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,10 @@ SNIFF_WINDOW = 8192  # bytes looked at for NUL bytes, control characters, HTML m
 CONTROL_RATIO_LIMIT = 0.05
 # charset-normalizer's "chaos" (mess ratio) above which a guess is refused rather than producing mojibake.
 MAX_CHARSET_CHAOS = 0.2
+# Below this language coherence a guess over a long enough input is refused: real text in any code page scores
+# 0.1 and more, byte soup 0.0 (measured with charset-normalizer 3.5 on Latin-1, cp1251, Shift-JIS text and noise).
+MIN_CHARSET_COHERENCE = 0.02
+MIN_BYTES_FOR_COHERENCE = 200
 # cp1252 is preferred over an equally plausible guess (short English texts often fit several code pages).
 CP1252_PREFERENCE_MARGIN = 0.1
 
@@ -318,6 +322,9 @@ def _guess_encoding(data: bytes) -> str | None:
     matches = from_bytes(data, threshold=MAX_CHARSET_CHAOS)
     best = matches.best()
     if best is None or best.chaos > MAX_CHARSET_CHAOS:
+        return None
+    if len(data) >= MIN_BYTES_FOR_COHERENCE and best.coherence < MIN_CHARSET_COHERENCE:
+        # Any byte soup "decodes" in some legacy code page; without a language it reads as, it is not text.
         return None
     for match in matches:
         if "cp1252" in match.could_be_from_charset and match.chaos <= best.chaos + CP1252_PREFERENCE_MARGIN:
