@@ -83,7 +83,7 @@ class _Ctx:
 
 def _is_calendar_date(t: TimeExpr) -> bool:
     """A point or month on the calendar: not a duration, a range or an unresolved reference ("recently")."""
-    return t.type == "DATE" and not t.begin and not t.value.endswith("_REF")
+    return t.type in ("DATE", "TIME") and not t.begin and not t.value.endswith("_REF")
 
 
 def _filler(
@@ -387,6 +387,26 @@ class _AttackMention:
     roles: dict[str, list[RoleFiller]]
 
 
+def _agent_acts(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
+    """ "guerrillas attacked the farm": an attack verb with an attacker before it in the same clause."""
+    if ctx.lex.attack_verbs.first(ctx.text, hit.start, hit.end) is None:
+        return False
+    return bool(
+        ctx.lex.perpetrator_nouns.first(ctx.text, clause[0], hit.start)
+        or ctx.entities_in(clause[0], hit.start, "group")
+    )
+
+
+def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
+    """The first attack noun ("the bombing") or verb ("guerrillas attacked the farm") of a clause."""
+    hits = [
+        h
+        for h in (ctx.lex.attack_nouns.first(ctx.text, start, end), ctx.lex.attack_verbs.first(ctx.text, start, end))
+        if h
+    ]
+    return min(hits, key=lambda h: h.start) if hits else None
+
+
 def _attack_mention(
     ctx: _Ctx, clause: tuple[int, int], sentence: tuple[int, int], hit: LexiconHit
 ) -> _AttackMention | None:
@@ -410,23 +430,16 @@ def _attack_mention(
         if not named:
             return None
         _add(roles, "perpetrator", _entity_filler(*named[0]))
-    elif not (roles.get("place") or roles.get("killed") or roles.get("wounded")):
+    elif not (roles.get("place") or roles.get("killed") or roles.get("wounded")) and not _agent_acts(ctx, clause, hit):
         return None
     for m, e in ctx.entities_in(s_start, c_end, "group", "person"):
         before = text[max(s_start, m.start - 25) : m.start]
         named_before = m.start < hit.start and not _AGAINST.search(before) and not ctx.in_quote(m.start, m.end)
         if named_before and (e.type == "group" or m.end >= hit.start - 40):
             _add(roles, "perpetrator", _entity_filler(m, e))
-    for agent in re.finditer(
-        r"\b(gunm[ae]n|attackers?|suicide bombers?|militants)\b", text[c_start:c_end], re.IGNORECASE
-    ):
+    for agent in ctx.lex.perpetrator_nouns.finditer(text, c_start, c_end):
         if not roles.get("perpetrator"):
-            a_start = c_start + agent.start()
-            _add(
-                roles,
-                "perpetrator",
-                _filler(text, a_start, a_start + len(agent.group(1)), value=agent.group(1).lower()),
-            )
+            _add(roles, "perpetrator", _filler(text, agent.start, agent.end, value=agent.text.lower()))
     _method_fillers(ctx, c_start, c_end, roles)
     for target in ctx.lex.targets.finditer(text, c_start, c_end):
         if target.label == "civilians":
@@ -474,8 +487,12 @@ def _claimants(ctx: _Ctx, groups: list[list[_AttackMention]]) -> None:
         s_start, _ = ctx.sentence_of(claim.start())
         claimants = ctx.entities_in(s_start, claim.start(), "group")
         earlier = [g for g in groups if g[0].start < claim.start()]
-        if claimants and earlier and not earlier[-1][0].roles.get("perpetrator"):
-            earlier[-1][0].roles["perpetrator"] = [_entity_filler(*claimants[0])]
+        if not (claimants and earlier):
+            continue
+        # A named claimant adds to nouns such as "gunmen", but never overrides a perpetrator a report names.
+        named = [f for m in earlier[-1] for f in m.roles.get("perpetrator", []) if f.entity]
+        if not named:
+            earlier[-1][0].roles.setdefault("perpetrator", []).append(_entity_filler(*claimants[0]))
 
 
 def _attacks(ctx: _Ctx) -> list[Event]:
@@ -484,7 +501,7 @@ def _attacks(ctx: _Ctx) -> list[Event]:
         for clause in _clauses(ctx.text, s_start, s_end):
             if ctx.in_quote(*clause):
                 continue
-            hit = ctx.lex.attack_nouns.first(ctx.text, *clause)
+            hit = _first_trigger(ctx, *clause)
             if hit is None or ctx.lex.call_verbs.first(ctx.text, clause[0], hit.start):
                 continue  # an attack a call asks for is not an attack that happened
             call_after = ctx.lex.call_verbs.first(ctx.text, hit.end, clause[1])

@@ -51,6 +51,8 @@ class EventLexicon:
     call_objects: PhraseLexicon
     targets: PhraseLexicon
     attack_nouns: PhraseLexicon
+    attack_verbs: PhraseLexicon
+    perpetrator_nouns: PhraseLexicon
     arrest_words: PhraseLexicon
     statement_verbs: PhraseLexicon
 
@@ -73,6 +75,8 @@ def event_lexicon() -> EventLexicon:
         call_objects=PhraseLexicon(_flat(raw["call_objects"])),
         targets=PhraseLexicon(raw["targets"]),
         attack_nouns=PhraseLexicon(_flat(raw["attack_nouns"])),
+        attack_verbs=PhraseLexicon(_flat(raw["attack_verbs"])),
+        perpetrator_nouns=PhraseLexicon(_flat(raw["perpetrator_nouns"])),
         arrest_words=PhraseLexicon(_flat(raw["arrest_words"])),
         statement_verbs=PhraseLexicon(_flat(raw["statement_verbs"])),
     )
