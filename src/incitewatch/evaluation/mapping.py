@@ -1,0 +1,438 @@
+"""Map incitewatch records (:class:`~incitewatch.types.AnalyzedDoc`) onto each benchmark's prediction schema.
+
+This is the only place that knows both sides: the pipeline's records on one side, the scorers' plain prediction
+shapes (:mod:`incitewatch.evaluation`) on the other. Nothing here reads gold annotations except the WikiEvents
+trigger spans, which that benchmark hands to every system as input (argument extraction given the event).
+
+* **MUC-4** (:func:`muc4_templates`): every ``attack`` event becomes an incident. Its type (attack, bombing,
+  kidnapping, arson, robbery, forced work stoppage) is read off the words of the event's own evidence span and
+  method fillers (:func:`incident_type`). Roles: perpetrator fillers that are ``group`` entities → ``PerpOrg``,
+  other perpetrators (persons, "gunmen") → ``PerpInd``; ``target`` → ``Target``; the victim phrase of
+  ``killed``/``wounded`` counts → ``Victim``; ``method`` fillers naming a weapon → ``Weapon``. Incidents of
+  the same type in one article are merged into one template, since a news report usually retells one incident
+  several times and GTT charges every unmatched template's fillers as false positives.
+* **TempEval-3** (:func:`tempeval_timexes`): every ``TimeExpr`` with its TIMEX3 type and value; our own
+  non-TimeML values (``2017-05-27/2017-06-25`` ranges) are reduced to the closest TimeML value.
+* **Geocoding** (:func:`toponyms`): every resolved ``Place`` with coordinates.
+* **WikiEvents** (:func:`wikievents_arguments`): for each gold trigger (the benchmark's input), first the
+  pipeline event of the matching kind near the trigger (:data:`KAIROS_ROLES`: attacks for ``Conflict.Attack``,
+  ``Life.Die``, ``Life.Injure``; arrests for ``Justice.ArrestJailDetain``) lends its fillers that lie in the
+  trigger's sentence, renamed to KAIROS roles; casualty counts are cut down to their victim phrase. Roles still
+  empty take the nearest entity record of the trigger's sentence of the expected type, on the expected side of
+  the trigger (:data:`_SENTENCE_ROLES`). Character spans become the dataset's token offsets. Places are taken
+  only from attack and arrest records: on the dev set a place merely named in a death's or injury's sentence
+  was its argument in fewer than one case in seven.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from incitewatch.evaluation import (
+    Entity as MucEntity,
+)
+from incitewatch.evaluation import (
+    PredictedArgument,
+    PredictedTemplate,
+    PredictedTimex,
+    PredictedToponym,
+)
+from incitewatch.types import AnalyzedDoc, Event, RoleFiller
+
+# --------------------------------------------------------------------------------------------------- MUC-4
+
+MUC4_INCIDENT_TYPES: tuple[str, ...] = (
+    "attack",
+    "bombing",
+    "kidnapping",
+    "arson",
+    "robbery",
+    "forced work stoppage",
+)
+
+# Checked in order: the first family whose words occur in an incident's evidence decides its MUC-4 type.
+# A bombing that also kills is still a bombing; a kidnapping ending in murder is a kidnapping.
+_INCIDENT_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("kidnapping", re.compile(r"\b(?:kidnap\w*|abduct\w*|hostages?|taken\s+hostage)\b", re.IGNORECASE)),
+    (
+        "bombing",
+        re.compile(
+            r"\b(?:bomb\w*|explos\w*|explod\w*|dynamite\w*|blasts?|grenades?|car\s+bomb|detonat\w*|ieds?)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("arson", re.compile(r"\b(?:arson\w*|set\s+(?:on\s+)?fire|burn(?:ed|t|ing)?|incendiar\w*)\b", re.IGNORECASE)),
+    ("robbery", re.compile(r"\b(?:robb\w*|stole|stolen|looted|heist)\b", re.IGNORECASE)),
+    ("forced work stoppage", re.compile(r"\b(?:strikes?|work\s+stoppage|stoppage)\b", re.IGNORECASE)),
+)
+# Method labels of the event lexicon that name a weapon (MUC-4 ``Weapon``), not a way of attacking.
+_WEAPON_LABELS = frozenset({"explosives", "incendiary", "firearms", "knives", "vehicles"})
+_VICTIM_PHRASE = re.compile(
+    r"\b(?:people|persons|civilians|worshippers|soldiers|police(?:men)?|officers|children|men|women|"
+    r"students|tourists|members|troops|peasants|policemen|guards)\b",
+    re.IGNORECASE,
+)
+
+
+def incident_type(event: Event) -> str:
+    """The MUC-4 incident type of an attack record, from its evidence words and method fillers."""
+    words = " ".join([event.evidence.text, *(f.text for f in event.roles.get("method", ()))])
+    for name, pattern in _INCIDENT_WORDS:
+        if pattern.search(words):
+            return name
+    return "attack"
+
+
+def _entity_of(filler: RoleFiller) -> MucEntity:
+    return (filler.text,)
+
+
+def _victim_entities(fillers: Iterable[RoleFiller]) -> list[MucEntity]:
+    """The victim phrase of a casualty count ("20 persons were killed" → "20 persons"), dropping bare numbers."""
+    entities: list[MucEntity] = []
+    for filler in fillers:
+        start, end = victim_phrase(filler)
+        phrase = filler.text[start - filler.start : end - filler.start]
+        if _VICTIM_PHRASE.search(phrase):
+            entities.append((phrase,))
+    return entities
+
+
+# Method fillers that name the act rather than the instrument ("explosions", "shooting") are no MUC-4 weapon.
+_ACT_WORDS = re.compile(
+    r"\b(?:\w+ings?|explosions?|blasts?|detonat\w*|blew\s+up|blow\s+up|attacks?|burn|shoot|set\s+fire)$",
+    re.IGNORECASE,
+)
+
+
+def _weapon_entities(fillers: Iterable[RoleFiller]) -> list[MucEntity]:
+    return [_entity_of(f) for f in fillers if f.value in _WEAPON_LABELS and not _ACT_WORDS.search(f.text)]
+
+
+def _unique(entities: Iterable[MucEntity]) -> tuple[MucEntity, ...]:
+    seen: dict[str, MucEntity] = {}
+    for entity in entities:
+        seen.setdefault(entity[0].lower(), entity)
+    return tuple(seen.values())
+
+
+def _persons_in_evidence(event: Event, doc: AnalyzedDoc, taken: set[str | None]) -> list[MucEntity]:
+    """Person records named inside the incident's evidence that are not its perpetrators: its victims."""
+    start, end = event.evidence.start, event.evidence.end
+    return [
+        (m.text,)
+        for e in doc.entities
+        if e.type == "person" and e.id not in taken
+        for m in e.mentions
+        if start <= m.start and m.end <= end
+    ]
+
+
+def _template_roles(event: Event, doc: AnalyzedDoc, group_ids: frozenset[str]) -> dict[str, list[MucEntity]]:
+    perpetrators = event.roles.get("perpetrator", ())
+    casualties = (*event.roles.get("killed", ()), *event.roles.get("wounded", ()))
+    return {
+        "PerpInd": [_entity_of(f) for f in perpetrators if f.entity not in group_ids],
+        "PerpOrg": [_entity_of(f) for f in perpetrators if f.entity in group_ids],
+        "Target": [_entity_of(f) for f in event.roles.get("target", ())],
+        "Victim": _victim_entities(casualties) + _persons_in_evidence(event, doc, {f.entity for f in perpetrators}),
+        "Weapon": _weapon_entities(event.roles.get("method", ())),
+    }
+
+
+def muc4_templates(doc: AnalyzedDoc) -> list[PredictedTemplate]:
+    """One MUC-4 template per incident type among the article's attack records (see module docstring)."""
+    group_ids = frozenset(e.id for e in doc.entities if e.type == "group")
+    merged: dict[str, dict[str, list[MucEntity]]] = {}
+    for event in doc.events:
+        if event.type != "attack":
+            continue
+        roles = merged.setdefault(incident_type(event), {})
+        for role, entities in _template_roles(event, doc, group_ids).items():
+            roles.setdefault(role, []).extend(entities)
+    return [
+        PredictedTemplate(incident_type=kind, roles={role: _unique(found) for role, found in roles.items()})
+        for kind, roles in merged.items()
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- TempEval-3
+
+_TIMEML_TYPES = frozenset({"DATE", "TIME", "DURATION", "SET"})
+
+
+def timeml_value(value: str) -> str:
+    """Our TIMEX3-like value in TimeML terms: a ``begin/end`` range becomes its first day (TimeML has none)."""
+    if "/" in value:
+        return value.split("/", 1)[0]
+    return value
+
+
+def tempeval_timexes(doc_id: str, doc: AnalyzedDoc) -> list[PredictedTimex]:
+    return [
+        PredictedTimex(
+            doc_id=doc_id,
+            start=t.start,
+            end=t.end,
+            type=t.type if t.type in _TIMEML_TYPES else "DATE",
+            value=timeml_value(t.value),
+        )
+        for t in doc.times
+    ]
+
+
+# ------------------------------------------------------------------------------------------------ geocoding
+
+
+def toponyms(doc_id: str, doc: AnalyzedDoc) -> list[PredictedToponym]:
+    return [
+        PredictedToponym(doc_id=doc_id, start=p.start, end=p.end, lat=p.lat, lon=p.lon)
+        for p in doc.places
+        if p.lat is not None and p.lon is not None
+    ]
+
+
+# ----------------------------------------------------------------------------------------------- WikiEvents
+
+# KAIROS event family (first two parts of the type) → our event type and our role → KAIROS role.
+KAIROS_ROLES: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    "Conflict.Attack": (
+        "attack",
+        {"perpetrator": "Attacker", "target": "Target", "place": "Place", "method": "Instrument"},
+    ),
+    "Life.Die": ("attack", {"killed": "Victim", "perpetrator": "Killer"}),
+    "Life.Injure": ("attack", {"wounded": "Victim", "perpetrator": "Injurer"}),
+    "Justice.ArrestJailDetain": ("arrest", {"person": "Detainee", "by": "Jailer", "place": "Place"}),
+}
+# Explosive devices are their own role in the DetonateExplode subtype.
+_SUBTYPE_ROLES: Mapping[str, Mapping[str, str]] = {
+    "Conflict.Attack.DetonateExplode": {
+        "perpetrator": "Attacker",
+        "target": "Target",
+        "place": "Place",
+        "method": "ExplosiveDevice",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TokenizedText:
+    """A benchmark document given as tokens: our canonical text for it and each token's character span."""
+
+    text: str
+    token_spans: tuple[tuple[int, int], ...]
+
+    def char_span(self, start: int, end: int) -> tuple[int, int]:
+        """Character span of the token span [start, end) (end-exclusive)."""
+        return self.token_spans[start][0], self.token_spans[end - 1][1]
+
+    def token_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Smallest token span covering the characters [start, end), or None when no token lies inside."""
+        inside = [i for i, (s, e) in enumerate(self.token_spans) if s < end and start < e]
+        return (inside[0], inside[-1] + 1) if inside else None
+
+
+def text_from_sentences(sentences: Sequence[tuple[Sequence[str], str]]) -> TokenizedText:
+    """Join sentence texts with newlines and locate each token inside its sentence, left to right."""
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    base = 0
+    for tokens, sentence in sentences:
+        cursor = 0
+        for token in tokens:
+            found = sentence.find(token, cursor)
+            if found < 0:
+                raise ValueError(f"token {token!r} not found in sentence {sentence[:60]!r}")
+            spans.append((base + found, base + found + len(token)))
+            cursor = found + len(token)
+        pieces.append(sentence)
+        base += len(sentence) + 1
+    return TokenizedText(text="\n".join(pieces), token_spans=tuple(spans))
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A gold event trigger handed to the system: its KAIROS type and token span (end-exclusive)."""
+
+    event_type: str
+    start: int
+    end: int
+
+
+def kairos_roles(event_type: str) -> tuple[str, Mapping[str, str]] | None:
+    family = ".".join(event_type.split(".")[:2])
+    found = KAIROS_ROLES.get(family)
+    if found is None:
+        return None
+    return found[0], _SUBTYPE_ROLES.get(event_type, found[1])
+
+
+def _sentence_bounds(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end < 0 else end
+
+
+def _event_near(events: Sequence[Event], kind: str, start: int, end: int) -> Event | None:
+    """The event of ``kind`` whose evidence covers [start, end), else one whose evidence shares its sentence."""
+    candidates = [e for e in events if e.type == kind]
+    for event in candidates:
+        if event.evidence.start <= start and end <= event.evidence.end:
+            return event
+    for event in candidates:
+        if event.evidence.start < end and start < event.evidence.end:
+            return event
+    return None
+
+
+# Roles filled from the entity records of the trigger's sentence, by entity type and side of the trigger:
+# (KAIROS role, our entity types, "before"/"after"/"any" the trigger). Only the nearest record fills a role,
+# since an argument role rarely takes two fillers and every extra one costs precision. Chosen on the dev set:
+# killers/injurers and places named near the trigger were wrong far more often than right, so they are left out.
+_AGENTS = frozenset({"group", "organisation"})
+_SPEAKERS = frozenset({"person", "group", "organisation"})
+_PERSONS = frozenset({"person"})
+_PLACES = frozenset({"place"})
+_SENTENCE_ROLES: Mapping[str, tuple[tuple[str, frozenset[str], str], ...]] = {
+    "Conflict.Attack": (("Attacker", _AGENTS, "before"),),
+    "Life.Die": (("Victim", frozenset({"person"}), "any"),),
+    "Life.Injure": (("Victim", frozenset({"person"}), "any"),),
+    "Justice.ArrestJailDetain": (
+        ("Detainee", frozenset({"person"}), "any"),
+        ("Jailer", frozenset({"organisation"}), "any"),
+    ),
+    "Contact.Contact": (("Participant", _SPEAKERS, "before"),),
+    "Contact.RequestCommand": (("Communicator", _SPEAKERS, "before"), ("Recipient", _PERSONS, "after")),
+    "Contact.ThreatenCoerce": (("Communicator", _SPEAKERS, "before"), ("Recipient", _SPEAKERS, "after")),
+    "Movement.Transportation": (("Transporter", _PERSONS, "before"), ("Destination", _PLACES, "after")),
+    "Justice.ChargeIndict": (("Defendant", _PERSONS, "any"),),
+    "Justice.TrialHearing": (("Defendant", _PERSONS, "any"),),
+    "Justice.Sentence": (("Defendant", _PERSONS, "any"),),
+    "Justice.Convict": (("Defendant", _PERSONS, "any"),),
+    "GenericCrime.GenericCrime": (("Perpetrator", _SPEAKERS, "before"),),
+    "Personnel.EndPosition": (("Employee", _PERSONS, "any"),),
+}
+# Subtypes whose speaker role is named differently from their family's.
+_SUBTYPE_SENTENCE_ROLES: Mapping[str, tuple[tuple[str, frozenset[str], str], ...]] = {
+    "Contact.Contact.Broadcast": (("Communicator", _SPEAKERS, "before"),),
+}
+
+
+# How far (characters) a sentence-level record may sit from the trigger, and the word a place must follow, to
+# be taken as an argument: in these reports a place named elsewhere in the sentence is rarely the event's place.
+_MAX_DISTANCE = 100
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|into|on|from|to)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _nearest_mention(
+    doc: AnalyzedDoc, types: frozenset[str], side: str, bounds: tuple[int, int], trigger: tuple[int, int]
+) -> tuple[int, int] | None:
+    """Character span of the entity mention of ``types`` nearest the trigger within ``bounds``."""
+    best: tuple[int, tuple[int, int]] | None = None
+    text = doc.article.text
+    for entity in doc.entities:
+        if entity.type not in types:
+            continue
+        for mention in entity.mentions:
+            if not (bounds[0] <= mention.start and mention.end <= bounds[1]):
+                continue
+            before = mention.end <= trigger[0]
+            after = mention.start >= trigger[1]
+            if (side == "before" and not before) or (side == "after" and not after) or not (before or after):
+                continue
+            if entity.type == "place" and not _LOCATIVE.search(text[max(0, mention.start - 12) : mention.start]):
+                continue
+            distance = trigger[0] - mention.end if before else mention.start - trigger[1]
+            if distance <= _MAX_DISTANCE and (best is None or distance < best[0]):
+                best = (distance, (mention.start, mention.end))
+    return best[1] if best else None
+
+
+# Words around a casualty count that are not part of the victim phrase ("killing at least 130 people dead").
+_COUNT_LEAD = re.compile(
+    r"^(?:(?:killed|killing|kills|left|leaving|claimed\s+the\s+lives\s+of|wounded|wounding|injured|injuring|"
+    r"at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+)+",
+    re.IGNORECASE,
+)
+_COUNT_TAIL = re.compile(
+    r"(?:\s+(?:were|was|have\s+been|had\s+been|are))?\s+(?:killed|dead|died|wounded|injured|hurt)$", re.IGNORECASE
+)
+
+
+def victim_phrase(filler: RoleFiller) -> tuple[int, int]:
+    """The victim phrase inside a casualty-count filler: "killing at least 130 people" → "130 people"."""
+    start, end = filler.start, filler.end
+    lead = _COUNT_LEAD.match(filler.text)
+    if lead:
+        start += lead.end()
+    tail = _COUNT_TAIL.search(filler.text[start - filler.start :])
+    if tail:
+        end = start + tail.start()
+    return (start, end) if start < end else (filler.start, filler.end)
+
+
+def _event_arguments(
+    event: Event, role_names: Mapping[str, str], tokenized: TokenizedText, trigger: Trigger
+) -> list[tuple[str, tuple[int, int]]]:
+    """The event's fillers inside the trigger's sentence, under their KAIROS role names."""
+    t_start, _ = tokenized.char_span(trigger.start, trigger.end)
+    s_start, s_end = _sentence_bounds(tokenized.text, t_start)
+    found: list[tuple[str, tuple[int, int]]] = []
+    for our_role, fillers in event.roles.items():
+        role = role_names.get(our_role)
+        if role is None:
+            continue
+        for filler in fillers:
+            if not (s_start <= filler.start and filler.end <= s_end):
+                continue
+            chars = victim_phrase(filler) if our_role in ("killed", "wounded") else (filler.start, filler.end)
+            span = tokenized.token_span(*chars)
+            if span is not None and span != (trigger.start, trigger.end):
+                found.append((role, span))
+    return found
+
+
+def _sentence_arguments(
+    doc: AnalyzedDoc, family: str, tokenized: TokenizedText, trigger: Trigger, taken: set[str]
+) -> list[tuple[str, tuple[int, int]]]:
+    t_start, t_end = tokenized.char_span(trigger.start, trigger.end)
+    bounds = _sentence_bounds(tokenized.text, t_start)
+    found: list[tuple[str, tuple[int, int]]] = []
+    roles = _SUBTYPE_SENTENCE_ROLES.get(trigger.event_type) or _SENTENCE_ROLES.get(family, ())
+    for role, types, side in roles:
+        if role in taken:
+            continue
+        chars = _nearest_mention(doc, types, side, bounds, (t_start, t_end))
+        span = tokenized.token_span(*chars) if chars else None
+        if span is not None:
+            found.append((role, span))
+    return found
+
+
+def wikievents_arguments(
+    doc_id: str, tokenized: TokenizedText, triggers: Iterable[Trigger], doc: AnalyzedDoc
+) -> list[PredictedArgument]:
+    """Arguments for the given triggers from our records (see module docstring).
+
+    First the roles of the pipeline event near the trigger; roles still empty are filled from the nearest entity
+    or place record of the trigger's sentence (:data:`_SENTENCE_ROLES`).
+    """
+    arguments: list[PredictedArgument] = []
+    for trigger in triggers:
+        family = ".".join(trigger.event_type.split(".")[:2])
+        found: list[tuple[str, tuple[int, int]]] = []
+        mapping = kairos_roles(trigger.event_type)
+        if mapping is not None:
+            kind, role_names = mapping
+            t_start, t_end = tokenized.char_span(trigger.start, trigger.end)
+            s_start, s_end = _sentence_bounds(tokenized.text, t_start)
+            event = _event_near(doc.events, kind, t_start, t_end) or _event_near(doc.events, kind, s_start, s_end)
+            if event is not None:
+                found = _event_arguments(event, role_names, tokenized, trigger)
+        found += _sentence_arguments(doc, family, tokenized, trigger, {role for role, _ in found})
+        arguments.extend(
+            PredictedArgument(doc_id, trigger.start, trigger.end, role, span[0], span[1]) for role, span in found
+        )
+    return arguments

@@ -1,0 +1,182 @@
+"""`incitewatch evaluate`: the command, our own gold format and the record → benchmark mappings."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from incitewatch.cli import app
+from incitewatch.evaluation.mapping import (
+    Trigger,
+    incident_type,
+    muc4_templates,
+    text_from_sentences,
+    timeml_value,
+    victim_phrase,
+    wikievents_arguments,
+)
+from incitewatch.evaluation.owngold import GoldFormatError, load_gold, resolve_span, score_gold
+from incitewatch.pipeline import Pipeline
+from incitewatch.types import AnalyzedDoc, Article, Entity, Event, RoleFiller, Span
+
+DATA = Path(os.environ.get("INCITEWATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+REPORT_TEXT = (
+    "Gunmen opened fire on a police checkpoint in Peshawar on Monday, killing three policemen. "
+    "Officials said the attack was the second in the city this month."
+)
+
+
+def _gold_line(expected: dict[str, object]) -> str:
+    return json.dumps({"id": "g1", "text": REPORT_TEXT, "published": "2024-03-06", "expected": expected})
+
+
+@pytest.fixture(scope="module")
+def gold_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("gold") / "gold.jsonl"
+    expected = {
+        "times": [{"text": "Monday", "value": "2024-03-04"}],
+        "places": [{"text": "Peshawar", "lat": 34.008, "lon": 71.578}],
+        "events": [{"type": "attack", "roles": {"place": [{"text": "Peshawar"}]}}],
+    }
+    path.write_text(_gold_line(expected) + "\n", encoding="utf-8")
+    return path
+
+
+def test_evaluate_command_scores_a_gold_file_and_writes_json(gold_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["evaluate", "gold", "--data", str(gold_file), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["dataset"] == "gold"
+    assert report["tempeval3"]["value_matches"] == report["tempeval3"]["gold"] == 1
+    assert report["overall"]["acc_161km"] == pytest.approx(1.0)
+    assert report["gold"]["events"]["gold"] == 1
+    assert "value F1" in result.output
+
+
+def test_evaluate_command_rejects_unknown_dataset_and_missing_data(tmp_path: Path) -> None:
+    unknown = CliRunner().invoke(app, ["evaluate", "squad", "--data", str(tmp_path)])
+    assert unknown.exit_code != 0
+    missing = CliRunner().invoke(app, ["evaluate", "muc4", "--data", str(tmp_path / "nowhere")])
+    assert missing.exit_code != 0
+
+
+def test_evaluate_command_runs_a_benchmark_split_with_a_limit(tmp_path: Path) -> None:
+    root = DATA / "tempeval3-platinum"
+    if not root.exists():
+        pytest.skip("TempEval-3 data not available")
+    out = tmp_path / "te3.json"
+    result = CliRunner().invoke(
+        app, ["evaluate", "tempeval3", "--data", str(root), "--split", "test", "--limit", "2", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["limit"] == 2 and report["tempeval3"]["gold"] > 0
+    assert 0.0 < report["overall"]["value_f1"] <= 1.0
+
+
+def test_gold_spans_by_offsets_text_or_occurrence() -> None:
+    text = "Kabul, then Kabul again"
+    assert resolve_span(text, {"start": 0, "end": 5}) == (0, 5)
+    assert resolve_span(text, {"text": "Kabul", "occurrence": 2}) == (12, 17)
+    with pytest.raises(GoldFormatError):
+        resolve_span(text, {"text": "Herat"})
+
+
+def test_gold_file_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(_gold_line({}) + "\n{not json}\n", encoding="utf-8")
+    with pytest.raises(GoldFormatError, match="line 2"):
+        load_gold(path)
+
+
+def test_gold_scoring_counts_spurious_and_missed_fillers(gold_file: Path) -> None:
+    article = load_gold(gold_file)[0]
+    place = REPORT_TEXT.index("Peshawar")
+    wrong = REPORT_TEXT.index("policemen")
+    event = Event(
+        id="e1",
+        type="attack",
+        evidence=Span(0, 60, REPORT_TEXT[:60]),
+        roles={
+            "place": (RoleFiller(place, place + 8, "Peshawar"),),
+            "target": (RoleFiller(wrong, wrong + 9, "policemen"),),
+        },
+    )
+    records = AnalyzedDoc(Article(id="g1", text=REPORT_TEXT), events=(event,))
+    report = score_gold([article], [records])
+    assert report["gold"]["events"]["matched"] == 1
+    assert report["gold"]["events"]["predicted"] == 2
+    assert report["overall"]["f1"] == pytest.approx(2 * 0.5 * 1.0 / 1.5)
+
+
+def _attack(text: str, roles: dict[str, tuple[RoleFiller, ...]]) -> Event:
+    return Event(id="a", type="attack", evidence=Span(0, len(text), text), roles=roles)
+
+
+def test_incident_type_follows_the_evidence_words() -> None:
+    assert incident_type(_attack("a car bomb exploded near the bank", {})) == "bombing"
+    assert incident_type(_attack("rebels kidnapped two engineers in an attack", {})) == "kidnapping"
+    assert incident_type(_attack("gunmen attacked the convoy", {})) == "attack"
+    assert timeml_value("2017-05-27/2017-06-25") == "2017-05-27"
+
+
+def test_muc4_templates_merge_incidents_of_one_type_and_split_perpetrators() -> None:
+    text = "The Front attacked the base; gunmen later attacked it again."
+    front = RoleFiller(0, 9, "The Front", entity="group:front")
+    gunmen = RoleFiller(29, 35, "gunmen", value="gunmen")
+    doc = AnalyzedDoc(
+        Article(id="m", text=text),
+        entities=(),
+        events=(_attack(text[:27], {"perpetrator": (front,)}), _attack(text[29:], {"perpetrator": (gunmen,)})),
+    )
+    (template,) = muc4_templates(doc)
+    assert template.incident_type == "attack"
+    assert template.fillers("PerpInd") == (("The Front",), ("gunmen",))  # no group entity record: individual
+    grouped = AnalyzedDoc(doc.article, entities=(_group("group:front"),), events=doc.events)
+    (template,) = muc4_templates(grouped)
+    assert template.fillers("PerpOrg") == (("The Front",),)
+    assert template.fillers("PerpInd") == (("gunmen",),)
+
+
+def _group(entity_id: str) -> Entity:
+    return Entity(id=entity_id, type="group", name="Front")
+
+
+def test_wikievents_arguments_map_roles_to_token_spans() -> None:
+    tokenized = text_from_sentences([(["Rebels", "attacked", "Goma", "."], "Rebels attacked Goma.")])
+    text = tokenized.text
+    event = _attack(
+        text,
+        {
+            "perpetrator": (RoleFiller(0, 6, "Rebels"),),
+            "place": (RoleFiller(16, 20, "Goma"),),
+        },
+    )
+    doc = AnalyzedDoc(Article(id="w", text=text), events=(event,))
+    arguments = wikievents_arguments("w", tokenized, [Trigger("Conflict.Attack.Unspecified", 1, 2)], doc)
+    assert {(a.role, a.start, a.end) for a in arguments} == {("Attacker", 0, 1), ("Place", 2, 3)}
+    assert wikievents_arguments("w", tokenized, [Trigger("Contact.Contact.Meet", 1, 2)], doc) == []
+
+
+def test_pipeline_records_map_onto_gold_offsets(gold_file: Path) -> None:
+    article = load_gold(gold_file)[0]
+    (records,) = Pipeline().pipe([Article(id=article.id, text=article.text, published=article.published)])
+    report = score_gold([article], [records])
+    assert report["tempeval3"]["value_matches"] == 1
+
+
+def test_casualty_counts_are_cut_to_their_victim_phrase() -> None:
+    text = "The blast, killing at least 130 people, shook the city; 12 were wounded."
+    start = text.index("killing")
+    count = RoleFiller(start, start + len("killing at least 130 people"), "killing at least 130 people")
+    span = victim_phrase(count)
+    assert text[span[0] : span[1]] == "130 people"
+    tail = text.index("12 were")
+    passive = RoleFiller(tail, tail + len("12 were wounded"), "12 were wounded")
+    span = victim_phrase(passive)
+    assert text[span[0] : span[1]] == "12"
