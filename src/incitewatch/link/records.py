@@ -80,9 +80,7 @@ class Release:
     quotes: tuple[Evidence, ...] = ()
     verification: str = "confirmed"
     reports: tuple[ReleaseReport, ...] = ()
-    disagreements: tuple[
-        str, ...
-    ] = ()  # human-readable: "release date: 2017-06-12 (2 reports) vs 2017-06-11 (1)"
+    disagreements: tuple[str, ...] = ()  # human-readable: "release date: 2017-06-12 (2 reports) vs 2017-06-11 (1)"
     earliest_report: str | None = None  # article id
 
 
