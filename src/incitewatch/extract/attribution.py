@@ -58,11 +58,14 @@ class _Gazetteer:
 
     by_first: dict[str, re.Pattern[str]]
     group_to_entry: dict[str, _GazetteerEntry]
+    # The word starts (as ``_WORD_START``) whose character opens some name: the others cannot match, so the
+    # regex engine skips them rather than this loop.
+    word_start: re.Pattern[str]
 
     def finditer(self, text: str) -> Iterator[tuple[re.Match[str], _GazetteerEntry]]:
         """Non-overlapping matches, left to right; linear in the text for a fixed gazetteer."""
         last_end = 0
-        for start in _WORD_START.finditer(text):
+        for start in self.word_start.finditer(text):
             if start.start() < last_end:
                 continue
             pattern = self.by_first.get(start.group())
@@ -94,7 +97,15 @@ def _compile_gazetteer(items: Iterable[tuple[str, str, bool, _GazetteerEntry]]) 
             group_to_entry[group] = entry
             alternatives.append(f"(?P<{group}>{regex})")
         by_first[char] = re.compile("(?:" + "|".join(alternatives) + r")(?![\w-])")
-    return _Gazetteer(by_first, group_to_entry)
+    return _Gazetteer(by_first, group_to_entry, _word_start_among(by_first))
+
+
+def _word_start_among(first_chars: Iterable[str]) -> re.Pattern[str]:
+    """``_WORD_START`` restricted to the given characters."""
+    word_chars = sorted(char for char in first_chars if _WORD_START.fullmatch(char))
+    if not word_chars:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<![\w@.-])[" + "".join(re.escape(char) for char in word_chars) + "]")
 
 
 def _read_resource(name: str) -> dict[str, Any]:
@@ -184,12 +195,27 @@ def _hedge_lexicon() -> _Gazetteer:
 # Entities from the gazetteers
 
 
-def _entities_from(gazetteer: _Gazetteer, text: str) -> tuple[Entity, ...]:
+# (start, end, surface, entry) of each gazetteer match.
+_Hit = tuple[int, int, str, _GazetteerEntry]
+
+
+@lru_cache(maxsize=4)
+def _outlet_hits(text: str) -> tuple[_Hit, ...]:
+    """The outlet gazetteer's matches in ``text``, memoised for the last few texts: the pipeline, the
+    attributions and the quotes each ask for the outlets of the same article. Immutable, so safe to share."""
+    return _hits(_outlet_gazetteer(), text)
+
+
+def _hits(gazetteer: _Gazetteer, text: str) -> tuple[_Hit, ...]:
+    return tuple((m.start(), m.end(), m.group(), entry) for m, entry in gazetteer.finditer(text))
+
+
+def _entities_from(hits: Iterable[_Hit]) -> tuple[Entity, ...]:
     mentions: dict[str, list[Mention]] = {}
     entries: dict[str, _GazetteerEntry] = {}
-    for match, entry in gazetteer.finditer(text):
+    for start, end, surface, entry in hits:
         entries[entry.id] = entry
-        mentions.setdefault(entry.id, []).append(Mention(match.start(), match.end(), match.group()))
+        mentions.setdefault(entry.id, []).append(Mention(start, end, surface))
     entities = []
     for entity_id, found in mentions.items():
         entry = entries[entity_id]
@@ -216,13 +242,13 @@ def extract_outlets(text: str, doc: Doc | None = None) -> tuple[Entity, ...]:
     monitoring_group, or generic (unnamed "local media", id ``outlet:local-media``). ``doc`` is not needed.
     """
     del doc  # the gazetteer works on the canonical text; the argument keeps the extractor signature uniform
-    return _entities_from(_outlet_gazetteer(), text)
+    return _entities_from(_outlet_hits(text))
 
 
 def extract_channels(text: str, doc: Doc | None = None) -> tuple[Entity, ...]:
     """Platform entities (``type="channel"``, e.g. ``channel:telegram``) where material is posted."""
     del doc
-    return _entities_from(_channel_gazetteer(), text)
+    return _entities_from(_hits(_channel_gazetteer(), text))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -12,11 +12,20 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from incitewatch.extract.names import name_key, name_slug, parse_name, same_person
+from incitewatch.extract.names import (
+    NameParts,
+    full_names_compatible,
+    lead_letters,
+    name_key,
+    name_slug,
+    parse_name,
+    same_person,
+)
 from incitewatch.resources import (
     GroupRecord,
     alias_match_key,
@@ -233,23 +242,56 @@ def known_person_id(name: str, allow_partial: bool = False) -> str | None:
     parts = parse_name(name)
     if parts.is_partial and (not allow_partial or (not parts.surname_words and not parts.solo)):
         return None
-    candidates = {
-        person_id
-        for person_id, names in _person_names().items()
-        for known in names
-        if _known_name_matches(name, known, parts.is_partial)
-    }
+    candidates = _partial_owners(parts) if parts.is_partial else _full_name_owners(parts)
     return candidates.pop() if len(candidates) == 1 else None
 
 
-def _known_name_matches(name: str, known: str, partial: bool) -> bool:
-    if not partial:
-        return not parse_name(known).is_partial and same_person(name, known)
-    # A lone word resolves only to an Arabic nisba or patronymic ("Zawahiri", "al-Adnani", "bin Laden"), never
-    # to a Western-order family name: a lone "Omar" is not Mullah Mohammed Omar.
-    known_words = f" {name_key(known)} "
-    words = parse_name(name).reference_words
-    return bool(words) and all(f" al {w} " in known_words or f" bin {w} " in known_words for w in words)
+def _full_name_owners(parts: NameParts) -> set[str]:
+    """Listed persons with a full name compatible with ``parts``: only names sharing a lead letter can be."""
+    index = _full_names_by_lead_letter()
+    return {
+        person_id
+        for letter in lead_letters(parts)
+        for person_id, known in index.get(letter, ())
+        if full_names_compatible(parts, known)
+    }
+
+
+def _partial_owners(parts: NameParts) -> set[str]:
+    """Listed persons with a name carrying every word of a partial reference as an "al-" or "bin" surname.
+
+    A lone word resolves only to an Arabic nisba or patronymic ("Zawahiri", "al-Adnani", "bin Laden"), never
+    to a Western-order family name: a lone "Omar" is not Mullah Mohammed Omar.
+    """
+    words = parts.reference_words
+    if not words:
+        return set()
+    return {person_id for person_id, surnames in _particle_surnames() if words <= surnames}
+
+
+@lru_cache(maxsize=1)
+def _full_names_by_lead_letter() -> Mapping[str, tuple[tuple[str, NameParts], ...]]:
+    """The listed full names (parsed), by each first letter of their kunya or first given name."""
+    index: dict[str, list[tuple[str, NameParts]]] = {}
+    for person_id, names in _person_names().items():
+        for known in names:
+            parts = parse_name(known)
+            if not parts.is_partial:
+                for letter in lead_letters(parts):
+                    index.setdefault(letter, []).append((person_id, parts))
+    return {letter: tuple(found) for letter, found in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _particle_surnames() -> tuple[tuple[str, frozenset[str]], ...]:
+    """(person id, the words that follow "al" or "bin" in one of its name keys), for every listed name."""
+    found = []
+    for person_id, names in _person_names().items():
+        for known in names:
+            words = name_key(known).split(" ")
+            surnames = frozenset(nxt for word, nxt in pairwise(words) if word in ("al", "bin"))
+            found.append((person_id, surnames))
+    return tuple(found)
 
 
 def is_listed(entity_id: str) -> bool:

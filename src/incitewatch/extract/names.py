@@ -221,6 +221,20 @@ def _full_names_compatible(a: NameParts, b: NameParts) -> bool:
     return not (surnames_a and surnames_b and not surnames_a & surnames_b)
 
 
+def full_names_compatible(a: NameParts, b: NameParts) -> bool:
+    """``same_person`` for two names that are both full (not partial), already parsed."""
+    return _full_names_compatible(a, b)
+
+
+def lead_letters(parts: NameParts) -> frozenset[str]:
+    """First letters of the kunya and of the first given name. Two full names can be compatible only when they
+    share one: equal kunyas, a kunya dropped into the given names, or given names agreeing by initial."""
+    letters = {parts.kunya[0]} if parts.kunya else set()
+    if parts.given:
+        letters.add(parts.given[0][0])
+    return frozenset(letters)
+
+
 def _partial_fits(partial: NameParts, other: NameParts) -> bool:
     words = partial.reference_words
     if not words:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from incitewatch.extract import gazetteer_cache
 from incitewatch.extract.gazetteer_cache import CacheError, IndexData, IndexReader
@@ -116,6 +116,9 @@ class Gazetteer:
     ]  # keys never taken for a city without a curated reading ("police", "white house")
     dotted: frozenset[str]  # keys of names spelled with a final dot ("U.S.", "Ind."): the dot is part of them
     stop_words: frozenset[str] = frozenset()  # spaCy's English function words, kept so lookups need no spaCy
+    # Every proper word-prefix of a scan key ("new" of "new york"): the scan stops growing an n-gram that is
+    # none. None: no pruning (every n-gram up to MAX_NAME_TOKENS is looked up).
+    scan_prefixes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +129,9 @@ class Context:
     admin1: frozenset[tuple[str, str]] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
+    """A word of the text (a tuple: the scan makes one per word, and tuples are the cheapest to build)."""
+
     start: int
     end: int
     key: str
@@ -167,6 +171,11 @@ def _fold(token: str) -> str:
         return token.lower()  # the common case, and 5x cheaper than decomposing
     decomposed = unicodedata.normalize("NFKD", token.replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _key_prefixes(keys: Iterable[str]) -> frozenset[str]:
+    """The proper word-prefixes of multi-word keys: "new", "new south" of "new south wales"."""
+    return frozenset(key[:i] for key in keys if " " in key for i, ch in enumerate(key) if ch == " ")
 
 
 def _is_ascii(name: str) -> bool:
@@ -220,9 +229,11 @@ def build_gazetteer() -> Gazetteer:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     common_words = frozenset(normalize_name(word) for word in (*aliases["common_words"], *STOP_WORDS))
+    scan_by_key = _scan_index(frozen, common_words)
     return Gazetteer(
         by_key=frozen,
-        scan_by_key=_scan_index(frozen, common_words),
+        scan_by_key=scan_by_key,
+        scan_prefixes=_key_prefixes(scan_by_key.keys()),
         by_entity_id=by_entity_id,
         needs_capital=frozenset(normalize_name(word) for word in aliases["needs_capital"]),
         common_words=common_words,
@@ -520,6 +531,7 @@ def open_cached_gazetteer(directory: Path | None = None) -> Gazetteer:
     return Gazetteer(
         by_key=_HitsView(index, scan_keys=None, common_words=word_sets["common_words"]),
         scan_by_key=_HitsView(index, scan_keys=reader.scan_keys, common_words=word_sets["common_words"]),
+        scan_prefixes=_key_prefixes(reader.scan_keys),
         by_entity_id=_EntityView(index),
         needs_capital=word_sets["needs_capital"],
         keep_article=word_sets["keep_article"],
@@ -581,6 +593,15 @@ class _HitsView(Mapping[str, tuple[NameHit, ...]]):
             return hits
         common_word = key in self._common_words
         return tuple(hit for hit in hits if _scannable(hit, common_word))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # Mapping.get would raise and catch a KeyError for each of the scan's many absent n-grams.
+        if self._scan_keys is not None and key not in self._scan_keys:
+            return default
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __iter__(self) -> Iterator[str]:
         if self._scan_keys is not None:
@@ -877,6 +898,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _tokens(text: str) -> list[_Token]:
+    if text.isascii():  # every word then folds to its lower case: no call per word (there are hundreds)
+        return [_Token(m.start(), m.end(), m.group().lower()) for m in _TOKEN_RE.finditer(text)]
     return [_Token(m.start(), m.end(), _fold(m.group())) for m in _TOKEN_RE.finditer(text)]
 
 
@@ -900,16 +923,20 @@ def _scan_candidates(
     line_cases: Sequence[tuple[int, LineCase]],
 ) -> Iterator[_Candidate]:
     tokens = _tokens(text)
+    prefixes = gazetteer.scan_prefixes
+    scan_get = gazetteer.scan_by_key.get
     for i in range(len(tokens)):
         key = tokens[i].key
         for length in range(1, MAX_NAME_TOKENS + 1):
             if length > 1:
+                if prefixes is not None and key not in prefixes:
+                    break  # no scan key continues this n-gram: longer ones would find no hits
                 if i + length > len(tokens) or not _joinable(
                     text, tokens[i + length - 2], tokens[i + length - 1]
                 ):
                     break
                 key = f"{key} {tokens[i + length - 1].key}"
-            hits = gazetteer.scan_by_key.get(key)
+            hits = scan_get(key)
             if not hits:
                 continue
             start, end = tokens[i].start, tokens[i + length - 1].end
@@ -955,8 +982,8 @@ def _line_cases(text: str) -> list[tuple[int, LineCase]]:
 
 
 def _casing(line: str) -> LineCase:
-    letters = [ch for ch in line if ch.isalpha()]
-    upper = sum(1 for ch in letters if ch.isupper())
+    letters = "".join(filter(str.isalpha, line))
+    upper = sum(map(str.isupper, letters))
     if letters and upper == 0:
         return "lower"
     if letters and upper >= 0.8 * len(letters) and len(letters) >= 4:

@@ -1454,7 +1454,9 @@ def _rule_matches(rule: _Rule, text: str, index: dict[str, list[tuple[int, int]]
     if rule.anchors is None:
         yield from rule.pattern().finditer(text)
         return
-    anchors = sorted(span for word in rule.anchors() if word in index for span in index[word])
+    vocabulary = rule.anchors()
+    # The text's anchor words are few and a rule's vocabulary can be long (holiday names): walk the former.
+    anchors = sorted(span for word, spans in index.items() if word in vocabulary for span in spans)
     if anchors:
         yield from _anchored_matches(rule.pattern(), text, anchors, rule.lookback)
 
@@ -1525,17 +1527,22 @@ _WORTH_PARSING = re.compile(
 )
 
 
-def _entity_candidates(doc: Doc | None, ctx: _Context) -> Iterator[_Found]:
-    """spaCy DATE entities with a month name or numeric date that the grammar missed, parsed by dateparser."""
+def _entity_spans(doc: Doc | None, ctx: _Context) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the spaCy DATE entities with a month name or numeric date, not yet parsed."""
     if doc is None or doc.text != ctx.text:
-        return
-    published_iso = ctx.published.isoformat() if ctx.published else None
-    for ent in doc.ents:
-        if ent.label_ != "DATE" or len(ent.text) > 40 or not _WORTH_PARSING.match(ent.text):
-            continue
-        parsed = _dateparser_value(ent.text, published_iso)
-        if parsed is not None:
-            yield _Found(ent.start_char, ent.end_char, parsed[0], "DATE", parsed[1])
+        return []
+    return [
+        (ent.start_char, ent.end_char, ent.text)
+        for ent in doc.ents
+        if ent.label_ == "DATE" and len(ent.text) <= 40 and _WORTH_PARSING.match(ent.text)
+    ]
+
+
+def _parsed_entity(span: tuple[int, int, str], ctx: _Context) -> _Found | None:
+    """An entity date parsed by dateparser, or None when it cannot read it."""
+    start, end, surface = span
+    parsed = _dateparser_value(surface, ctx.published.isoformat() if ctx.published else None)
+    return None if parsed is None else _Found(start, end, parsed[0], "DATE", parsed[1])
 
 
 def _choose(candidates: Iterable[tuple[int, _Found]]) -> list[_Found]:
@@ -1547,26 +1554,25 @@ def _choose(candidates: Iterable[tuple[int, _Found]]) -> list[_Found]:
     return sorted(chosen, key=lambda f: f.start)
 
 
-def _overlaps(a: _Found, b: _Found) -> bool:
-    return a.start < b.end and b.start < a.end
+def _merge_entities(chosen: list[_Found], spans: Iterable[tuple[int, int, str]], ctx: _Context) -> list[_Found]:
+    """Entity dates (spaCy DATE spans, parsed by dateparser) fill gaps the grammar left, or replace coarser
+    pieces they contain.
 
-
-def _merge_entities(chosen: list[_Found], entities: Iterable[_Found]) -> list[_Found]:
-    """Entity dates fill gaps the grammar left, or replace coarser pieces they contain.
-
-    "March the 22nd, 2024" is one day, not the grammar's "March" and "2024".
+    "March the 22nd, 2024" is one day, not the grammar's "March" and "2024". dateparser is slow, so a span is
+    parsed only when its reading could matter: where it fills a gap or covers only coarser pieces.
     """
     merged = list(chosen)
-    for entity in sorted(entities, key=lambda f: f.start - f.end):
-        inside = [f for f in merged if _overlaps(f, entity)]
+    for span in sorted(spans, key=lambda s: s[0] - s[1]):
+        start, end = span[0], span[1]
+        inside = [f for f in merged if f.start < end and start < f.end]
         coarser = all(
-            entity.start <= f.start
-            and f.end <= entity.end
-            and f.type == "DATE"
-            and f.grain not in ("day", "period")
+            start <= f.start and f.end <= end and f.type == "DATE" and f.grain not in ("day", "period")
             for f in inside
         )
-        if not inside or (entity.grain == "day" and coarser):
+        if inside and not coarser:
+            continue
+        entity = _parsed_entity(span, ctx)
+        if entity is not None and (not inside or entity.grain == "day"):
             merged = [f for f in merged if f not in inside] + [entity]
     return sorted(merged, key=lambda f: f.start)
 
@@ -1603,5 +1609,5 @@ def extract_times(
             found = rule.handle(match, ctx)
             if found is not None:
                 candidates.append((rank, _with_position(found, ctx)))
-    chosen = _merge_entities(_choose(candidates), _entity_candidates(doc, ctx))
+    chosen = _merge_entities(_choose(candidates), _entity_spans(doc, ctx), ctx)
     return tuple(_to_time_expr(found, text) for found in chosen)
