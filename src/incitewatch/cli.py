@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from incitewatch.cli_links import register as register_link_commands
 from incitewatch.errors import IncitewatchError
 from incitewatch.pipeline import Pipeline, PipelineOptions
 from incitewatch.serialize import analysis_to_dict
@@ -353,6 +354,9 @@ def users_add(
     typer.echo(f"password: {created.password}")
     typer.echo(f"token:    {created.token}")
     typer.echo("Shown once: hand them over now.", err=True)
+
+
+register_link_commands(app)
 
 
 def main() -> None:

@@ -22,9 +22,11 @@ from incitewatch.errors import IncitewatchError, InputError
 from incitewatch.ingest import dedup
 from incitewatch.ingest.files import iter_raw_documents
 from incitewatch.ingest.triage import TriageScorer
+from incitewatch.link.linker import link_article
 from incitewatch.pipeline import Pipeline
 from incitewatch.serialize import analysis_to_dict
 from incitewatch.store.base import ArticleCopy, CopyKind, IngestOutcome, Store, TriageStatus
+from incitewatch.store.sqlite import SQLiteStore
 from incitewatch.types import AnalyzedDoc, Article, RawDocument
 
 
@@ -233,11 +235,16 @@ class _Ingester:
     ) -> IngestOutcome:
         """The writes of a new article, inside the input's transaction; returns what became of the input."""
         article_id = doc.article.id
-        result = self.store.save_analysis(doc, analysis_to_dict(doc), raw_sha, raw.uri, self.pipeline.version)
+        analysis = analysis_to_dict(doc)
+        result = self.store.save_analysis(doc, analysis, raw_sha, raw.uri, self.pipeline.version)
         if not (result.created or result.replaced):  # stored meanwhile by a concurrent ingest
             self.store.record_input(raw.uri, raw_sha, "duplicate", article_id, None)
             return "duplicate"
         self.store.label_article(article_id, status, score, reason)
+        if status == "analysed" and isinstance(self.store, SQLiteStore):
+            # Cross-outlet records grow with each report, in the same transaction: a killed ingest never leaves an
+            # article stored but unlinked.
+            link_article(self.store, analysis)
         if signature is not None:
             keys = signature.band_keys
             self.store.save_signature(article_id, dedup.SIGNATURE_SCHEME, signature.values, keys)
