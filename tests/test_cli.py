@@ -124,3 +124,20 @@ def test_show_unknown_article_is_a_clear_error(tmp_path: Path) -> None:
     result = _run("show", "a-0000000000000000", "--db", str(tmp_path / "s.sqlite"))
     assert result.returncode == 1
     assert "no such article" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sample_reports_become_cross_outlet_records(tmp_path: Path) -> None:
+    """The bundled sample: three outlets report one release, two outlets one attack with different tolls."""
+    db = tmp_path / "sample.sqlite"
+    sample = Path(__file__).resolve().parents[1] / "sample" / "articles"
+    assert _run("ingest", str(sample), "--db", str(db)).returncode == 0
+    releases = json.loads(_run("releases", "--db", str(db), "--json").stdout)
+    tahiri = next(r for r in releases if r["speaker"] == "person:abu-yusuf-al-tahiri")
+    assert tahiri["group"] == "group:islamic-state" and tahiri["medium"] == "audio"
+    assert len(tahiri["reports"]) == 3 and all(a.startswith("a-") for a in tahiri["reports"])
+    attacks = json.loads(_run("attacks", "--db", str(db), "--json").stdout)
+    mogadishu = next(a for a in attacks if a["place_name"] == "Mogadishu")
+    assert sorted(mogadishu["killed_spread"]) == [14, 17] and mogadishu["killed"] == 17
+    actors = json.loads(_run("actors", "--db", str(db), "--json").stdout)
+    spellings = {n["name"] for a in actors if a["id"] == "person:abu-yusuf-al-tahiri" for n in a["names"]}
+    assert {"Abu Yusuf al-Tahiri", "Abou Youssef al-Tahiri"} <= spellings

@@ -36,15 +36,25 @@ def _store(db: Path | None) -> Iterator[SQLiteStore]:
     try:
         store = SQLiteStore(default_db_path(db))
     except IncitewatchError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"incitewatch: error: {exc}", err=True)
         raise typer.Exit(2) from exc
     try:
         yield store
     except IncitewatchError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"incitewatch: error: {exc}", err=True)
         raise typer.Exit(1) from exc
     finally:
         store.close()
+
+
+def _record_json(record: Release | Attack | Actor) -> dict[str, Any]:
+    """A record as JSON: ``reports`` lists article ids (what clients join on); ``report_details`` keeps each
+    report's own values and evidence."""
+    data = dataclasses.asdict(record)
+    if "reports" in data:
+        data["report_details"] = data["reports"]
+        data["reports"] = [report["article_id"] for report in data["report_details"]]
+    return data
 
 
 def _print_json(value: Any) -> None:
@@ -74,7 +84,7 @@ def releases(db: DbOption = None, as_json: JsonOption = False) -> None:
     with _store(db) as store:
         found = linker.list_releases(store)
     if as_json:
-        _print_json([dataclasses.asdict(r) for r in found])
+        _print_json([_record_json(r) for r in found])
     else:
         for release in found:
             typer.echo(_release_line(release))
@@ -85,7 +95,7 @@ def actors(db: DbOption = None, as_json: JsonOption = False) -> None:
     with _store(db) as store:
         found = linker.list_actors(store)
     if as_json:
-        _print_json([dataclasses.asdict(a) for a in found])
+        _print_json([_record_json(a) for a in found])
     else:
         for actor in found:
             typer.echo(_actor_line(actor))
@@ -96,7 +106,7 @@ def attacks(db: DbOption = None, as_json: JsonOption = False) -> None:
     with _store(db) as store:
         found = linker.list_attacks(store)
     if as_json:
-        _print_json([dataclasses.asdict(a) for a in found])
+        _print_json([_record_json(a) for a in found])
     else:
         for attack in found:
             typer.echo(_attack_line(attack))
@@ -106,9 +116,9 @@ def _show(kind: str, record_id: str, db: Path | None, getter: Callable[[SQLiteSt
     with _store(db) as store:
         record = getter(store, record_id)
         if record is None:
-            typer.echo(f"error: no {kind} record {record_id!r}", err=True)
+            typer.echo(f"incitewatch: error: no {kind} record {record_id!r}", err=True)
             raise typer.Exit(1)
-        out = dataclasses.asdict(record)
+        out = _record_json(record)
         if kind != "actor":
             out["sources"] = dataclasses.asdict(linker.record_sources(store, kind, record_id))
         links = LinkStore(store)
