@@ -16,7 +16,7 @@ from incitewatch.cli_links import register as register_link_commands
 from incitewatch.errors import IncitewatchError
 from incitewatch.pipeline import Pipeline, PipelineOptions
 from incitewatch.serialize import analysis_to_dict
-from incitewatch.service import Failure, IngestOptions, IngestReport, analyze_inputs, ingest_paths
+from incitewatch.service import Failure, IngestOptions, IngestReport, analyze_inputs
 from incitewatch.store import Store, default_db_path, open_store
 from incitewatch.summary import render_summary
 
@@ -141,9 +141,42 @@ def _ingest_summary(report: IngestReport, elapsed_s: float) -> list[str]:
     return lines
 
 
+def _mapping(values: list[str]) -> dict[str, str]:
+    """``--mapping`` pairs (``COLUMN=FIELD``, comma-separated, either order) as {field: column}."""
+    from incitewatch.ingest.records import FIELDS
+
+    mapping: dict[str, str] = {}
+    for pair in (part.strip() for value in values for part in value.split(",")):
+        left, equals, right = (side.strip() for side in pair.partition("="))
+        if not pair:
+            continue
+        if not equals or not left or not right:
+            raise typer.BadParameter(f"{pair!r} is not COLUMN=FIELD", param_hint="--mapping")
+        if right.lower() in FIELDS:
+            mapping[right.lower()] = left
+        elif left.lower() in FIELDS:
+            mapping[left.lower()] = right
+        else:
+            raise typer.BadParameter(f"{pair!r} names none of the fields {', '.join(FIELDS)}", param_hint="--mapping")
+    return mapping
+
+
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option("--allow-private", help="Allow fetching from private, loopback and link-local addresses."),
+]
+NoTriageOption = Annotated[bool, typer.Option("--no-triage", help="Analyse every English article, relevant or not.")]
+
+
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest; '-' reads standard input.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Sources: files, folders, '-' (standard input), http(s) URLs of pages or feeds, WARC/ARC archives,"
+            " .json/.jsonl/.csv record files, RSS/Atom/JSON feeds and OPML lists."
+        ),
+    ],
     db: DbOption = None,
     published: PublishedOption = None,
     no_model: NoModelOption = False,
@@ -153,30 +186,41 @@ def ingest(
             "--progress/--no-progress", help="Progress line on stderr (default: when it is a terminal)."
         ),
     ] = None,
-    no_triage: Annotated[
-        bool, typer.Option("--no-triage", help="Analyse every English article, relevant or not.")
-    ] = False,
+    no_triage: NoTriageOption = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every duplicate and skipped input.")
     ] = False,
+    allow_private: AllowPrivateOption = False,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mapping",
+            help="Record files: which column holds which field, as COLUMN=FIELD pairs separated by commas"
+            " (fields: text, html, title, url, published, outlet), e.g. --mapping Body=text,Date=published.",
+        ),
+    ] = None,
 ) -> None:
     """Keep reports in the store (raw input, article, analysis). Resumable: a re-run skips what is done.
 
     Exact and near-duplicate copies are recorded against the first article; non-English and not-relevant
     articles are stored and labelled but not analysed.
     """
+    from incitewatch.ingest.fetch import FetchConfig, SafeFetcher
+    from incitewatch.ingest.sources import iter_sources
+    from incitewatch.service import ingest_raw
+
+    columns = _mapping(mapping or [])
     line = _ProgressLine(sys.stderr.isatty() if progress is None else progress)
     options = IngestOptions(triage=not no_triage)
+    pipeline = _pipeline(no_model)
+    max_bytes = pipeline.options.max_bytes
     with_store = _store(db)
     try:
-        report = ingest_paths(
-            paths,
-            with_store,
-            _pipeline(no_model),
-            published=_parse_date(published),
-            on_item=line,
-            options=options,
-        )
+        with SafeFetcher(FetchConfig(allow_private=allow_private, max_bytes=max_bytes)) as fetcher:
+            sources = iter_sources(paths, max_bytes=max_bytes, fetcher=fetcher, records_mapping=columns)
+            report = ingest_raw(
+                sources, with_store, pipeline, published=_parse_date(published), on_item=line, options=options
+            )
     finally:
         with_store.close()
     line.finish(report)
@@ -188,6 +232,56 @@ def ingest(
         typer.echo(summary_line)
     typer.echo(report.summary())
     if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def watch(
+    feeds: Annotated[Path, typer.Option("--feeds", help="An OPML file, or a text file with one feed URL a line.")],
+    every: Annotated[str, typer.Option("--every", help="How often to poll each feed: 90s, 10m, 1h, 1h30m.")] = "10m",
+    once: Annotated[bool, typer.Option("--once", help="Poll every due feed once and exit (for cron).")] = False,
+    db: DbOption = None,
+    no_model: NoModelOption = False,
+    no_triage: NoTriageOption = False,
+    allow_private: AllowPrivateOption = False,
+) -> None:
+    """Poll feeds and ingest their new items, until stopped (Ctrl-C or SIGTERM end it between items).
+
+    Unchanged feeds cost a 304; seen items are never processed twice, across restarts too; a failing feed is
+    retried later and later (reported with its error and next retry) while the others go on.
+    """
+    import threading
+
+    from incitewatch.ingest.fetch import FetchConfig
+    from incitewatch.ingest.watch import (
+        ConditionalFetcher,
+        Watcher,
+        WatchOptions,
+        load_feed_list,
+        parse_duration,
+        stop_on_signals,
+    )
+    from incitewatch.store.sqlite import SQLiteStore
+
+    urls = load_feed_list(feeds)
+    if not urls:
+        raise typer.BadParameter(f"{feeds} lists no feeds", param_hint="--feeds")
+    options = WatchOptions(every_s=parse_duration(every), ingest=IngestOptions(triage=not no_triage))
+    pipeline = _pipeline(no_model)
+    with_store = _store(db)
+    stop = threading.Event()
+    try:
+        if not isinstance(with_store, SQLiteStore):
+            raise IncitewatchError("watch needs the SQLite store")
+        config = FetchConfig(allow_private=allow_private, max_bytes=pipeline.options.max_bytes)
+        with ConditionalFetcher(config) as fetcher, stop_on_signals(stop):
+            watcher = Watcher(with_store, pipeline, fetcher, options=options, stop=stop, say=typer.echo)
+            report = watcher.run(urls, once=once)
+    finally:
+        with_store.close()
+    if stop.is_set():
+        typer.echo("stopped", err=True)
+    if once and report.failed:
         raise typer.Exit(1)
 
 
