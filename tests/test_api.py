@@ -23,7 +23,15 @@ from incitewatch.api.openapi import openapi_schema, render_schema
 from incitewatch.errors import StoreError
 from incitewatch.serialize import analysis_to_dict
 from incitewatch.store import SQLiteStore
-from incitewatch.store.users import UserStore, hash_password, token_hash, verify_password
+from incitewatch.store.users import (
+    FREE_FAILURES_PER_ADDRESS,
+    FREE_FAILURES_PER_NAME,
+    LoginOutcome,
+    UserStore,
+    hash_password,
+    token_hash,
+    verify_password,
+)
 from incitewatch.types import AnalyzedDoc, Article, Entity, Event, Mention, Place, Quote, RoleFiller, Span
 
 with warnings.catch_warnings():
@@ -444,6 +452,148 @@ def test_sessions_expire_and_end(tmp_path: Path) -> None:
     users.end_session(cookie)
     assert users.session(cookie) is None
     users.close()
+
+
+def test_repeated_login_failures_lock_the_name_with_growing_delays(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    path = tmp_path / "throttle.sqlite"
+    SQLiteStore(path).close()
+    now = [datetime(2025, 1, 1, tzinfo=UTC)]
+    users = UserStore(path, clock=lambda: now[0])
+    created = users.add_user("ida", "viewer", by="t", reason="t")
+    for _ in range(FREE_FAILURES_PER_NAME):
+        assert users.attempt_login("ida", "wrong", "10.0.0.1") == LoginOutcome(None)
+    assert users.attempt_login("ida", "wrong", "10.0.0.1") == LoginOutcome(None)  # this one locks
+    assert users.attempt_login("ida", created.password, "10.0.0.1") == LoginOutcome(None, 2)
+    assert users.attempt_login("ida", created.password, "10.0.0.9").retry_after == 2, "locked by name anywhere"
+    now[0] += timedelta(seconds=3)
+    assert users.attempt_login("ida", "wrong again", "10.0.0.9").retry_after is None
+    assert users.attempt_login("ida", created.password, "10.0.0.9").retry_after == 4, "the lock doubles"
+    now[0] += timedelta(seconds=5)
+    assert users.attempt_login("ida", created.password, "10.0.0.9").user == created.user
+    assert users.attempt_login("ida", "typo", "10.0.0.9") == LoginOutcome(None), "success resets the count"
+    assert users.attempt_login("ida", created.password, "10.0.0.9").user == created.user
+    locks = [entry for entry in users.audit() if entry.action == "login.locked"]
+    users.close()
+    assert [entry.details["seconds"] for entry in reversed(locks)] == [2.0, 4.0]
+    assert all(entry.target == "ida" and entry.user == "system" for entry in locks)
+    assert locks[0].details["address"] == "10.0.0.9" and locks[0].details["by"] == "name"
+
+
+def test_one_address_guessing_many_names_is_locked(tmp_path: Path) -> None:
+    path = tmp_path / "throttle-address.sqlite"
+    SQLiteStore(path).close()
+    users = UserStore(path)
+    created = users.add_user("jo", "viewer", by="t", reason="t")
+    for attempt in range(FREE_FAILURES_PER_ADDRESS + 1):
+        users.attempt_login(f"guess{attempt}", "wrong", "192.0.2.7")
+    assert users.attempt_login("jo", created.password, "192.0.2.7").retry_after == 2
+    assert users.attempt_login("jo", created.password, "192.0.2.8").user == created.user, "other addresses pass"
+    locked = [entry for entry in users.audit() if entry.action == "login.locked"]
+    users.close()
+    assert [entry.details["by"] for entry in locked] == ["address"]
+
+
+# -- corrections and administration through the API ----------------------------------------------------------
+
+
+def test_analyst_corrects_a_toll_and_undoes_it(tmp_path: Path) -> None:
+    path = tmp_path / "correct.sqlite"
+    users = build_desk_store(path)
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        analyst, viewer = _auth(users, "analyst"), _auth(users, "viewer")
+        (attack,) = client.get("/api/attacks", headers=viewer).json()["items"]
+        url = f"/api/attacks/{attack['id']}/corrections"
+        body = {"field": "killed", "value": 27, "reason": "ministry's final toll"}
+        assert client.post(url, json=body, headers=viewer).status_code == 403
+        assert client.post(url, json=body).status_code == 401
+        made = client.post(url, json=body, headers=analyst)
+        assert made.status_code == 200, made.text
+        correction = made.json()["correction"]
+        assert (correction["value"], correction["original"], correction["user"]) == (27, 23, "analyst")
+        record = client.get(f"/api/attacks/{attack['id']}", headers=viewer).json()
+        assert record["killed"] == 27 and record["corrections"][0]["original"] == 23
+        assert client.post(url, json={**body, "value": "lots"}, headers=analyst).status_code == 422
+        assert client.post(url, json={**body, "field": "reconciliation"}, headers=analyst).status_code == 422
+        assert client.post("/api/attacks/attack:none/corrections", json=body, headers=analyst).status_code == 404
+        undo = f"{url}/{correction['id']}"
+        assert client.delete(undo, params={"reason": "wrong blast"}, headers=viewer).status_code == 403
+        assert client.delete(undo, headers=analyst).status_code == 422, "an undo needs a reason"
+        release = client.get("/api/releases", headers=viewer).json()["items"][0]["id"]
+        other = f"/api/releases/{release}/corrections/{correction['id']}"
+        assert client.delete(other, params={"reason": "x" * 3}, headers=analyst).status_code == 404
+        undone = client.delete(undo, params={"reason": "wrong blast"}, headers=analyst)
+        assert undone.status_code == 200 and undone.json()["record"]["killed"] == 23
+        assert client.delete(undo, params={"reason": "again"}, headers=analyst).status_code == 422
+        audit = client.get("/api/admin/audit", headers=_auth(users, "admin")).json()
+    actions = {entry["action"]: entry for entry in audit}
+    assert actions["attack.correct"]["reason"] == "ministry's final toll"
+    assert actions["attack.correct"]["details"] == {"correction": 1, "field": "killed", "value": 27, "original": 23}
+    assert actions["attack.correct.undo"]["user"] == "analyst"
+
+
+def test_release_corrections_and_session_csrf(tmp_path: Path) -> None:
+    path = tmp_path / "correct-release.sqlite"
+    users = build_desk_store(path)
+    store = UserStore(path)
+    analyst = store.get_user("analyst")
+    assert analyst is not None
+    cookie, session = store.start_session(analyst)
+    store.close()
+    with TestClient(create_app(Settings(db_path=path)), cookies={"iw_session": cookie}) as client:
+        release = client.get("/api/releases").json()["items"][0]["id"]
+        body = {"field": "release_date", "value": "2025-03-01", "reason": "the channel's own timestamp"}
+        url = f"/api/releases/{release}/corrections"
+        assert client.post(url, json=body).status_code == 403, "a session write needs the CSRF header"
+        made = client.post(url, json=body, headers={"X-CSRF-Token": session.csrf_token})
+        assert made.status_code == 200, made.text
+        assert made.json()["record"]["release_date"] == "2025-03-01"
+        assert made.json()["correction"]["original"] == "2025-03-02"
+    assert users.tokens
+
+
+def test_admin_disables_a_user(tmp_path: Path) -> None:
+    path = tmp_path / "disable.sqlite"
+    users = build_desk_store(path)
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        admin = _auth(users, "admin")
+        body = {"disabled": True, "reason": "left the team"}
+        assert client.post("/api/admin/users/viewer/disable", json=body,
+                           headers=_auth(users, "analyst")).status_code == 403
+        assert client.post("/api/admin/users/admin/disable", json=body, headers=admin).status_code == 409
+        assert client.post("/api/admin/users/nobody/disable", json=body, headers=admin).status_code == 404
+        done = client.post("/api/admin/users/viewer/disable", json=body, headers=admin)
+        assert done.status_code == 200 and done.json()["disabled"] is True
+        assert client.get("/api/me", headers=_auth(users, "viewer")).status_code == 401
+        again = client.post("/api/admin/users/viewer/disable", json={**body, "disabled": False}, headers=admin)
+        assert again.json()["disabled"] is False
+        assert client.get("/api/me", headers=_auth(users, "viewer")).status_code == 200
+        actions = [entry["action"] for entry in client.get("/api/admin/audit", headers=admin).json()]
+    assert actions[:2] == ["user.enable", "user.disable"]
+
+
+def test_admin_manages_feeds(tmp_path: Path) -> None:
+    pytest.importorskip("incitewatch.store.feeds", reason="no feed store in this installation")
+    path = tmp_path / "feeds.sqlite"
+    users = build_desk_store(path)
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        admin = _auth(users, "admin")
+        body = {"url": "https://news.example.org/rss", "title": "Example", "reason": "regional coverage"}
+        assert client.post("/api/admin/feeds", json=body, headers=_auth(users, "analyst")).status_code == 403
+        bad = client.post("/api/admin/feeds", json={**body, "url": "javascript:alert(1)//x"}, headers=admin)
+        assert bad.status_code == 422
+        added = client.post("/api/admin/feeds", json=body, headers=admin)
+        assert added.status_code == 201 and added.json()["consecutive_failures"] == 0
+        assert client.post("/api/admin/feeds", json=body, headers=admin).status_code == 409
+        listed = client.get("/api/admin/feeds", headers=admin).json()
+        assert [feed["url"] for feed in listed] == [body["url"]]
+        params = {"url": body["url"], "reason": "paywalled"}
+        assert client.delete("/api/admin/feeds", params=params, headers=admin).status_code == 204
+        assert client.delete("/api/admin/feeds", params=params, headers=admin).status_code == 404
+        audit = client.get("/api/admin/audit", headers=admin).json()
+    assert [(e["action"], e["reason"]) for e in audit[:2]] == [("feed.remove", "paywalled"),
+                                                             ("feed.add", "regional coverage")]
 
 
 # -- the schema ---------------------------------------------------------------------------------------------

@@ -146,7 +146,11 @@ def page_for(browser: Any, server: Server) -> Iterator[Any]:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.on("dialog", lambda dialog: (server.dialogs.append(dialog.message), dialog.dismiss()))
+        def on_dialog(dialog: Any) -> None:
+            server.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
         page.on("console", lambda message: server.console.append(f"{message.type}: {message.text}")
                 if message.type in ("error", "warning") else None)
         page.on("request", lambda request: None if request.url.startswith(server.base)
@@ -291,4 +295,75 @@ def test_viewer_is_refused_a_merge(page_for: Any, server: Server) -> None:
     api = page.request.post(f"{server.base}/api/actors/merge", headers={"X-CSRF-Token": token},
                             data={"record_ids": ["group:islamic-state", "group:al-qaeda"], "reason": "nope"})
     assert api.status == 403
+    _assert_nothing_ran(server)
+
+
+def test_analyst_corrects_a_toll_and_sees_the_original(page_for: Any, server: Server) -> None:
+    page = page_for("analyst")
+    page.goto(f"{server.base}/attacks")
+    page.locator("table.records a").first.click()
+    page.wait_for_url(re.compile(r".*/attacks/attack:.*"))
+    attack_url = page.url
+    machine = page.locator("span.value[data-field=killed]").inner_text()
+    corrected = str(int(machine) + 2) if machine.isdigit() else "31"
+    form = page.locator("form.correct")
+    form.locator("select[name=field]").select_option("killed")
+    form.locator("input[name=value]").fill(corrected)
+    form.locator("input[name=reason]").fill("<b>ministry</b> final toll")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(attack_url)
+    assert page.locator("span.value[data-field=killed]").inner_text() == corrected
+    beside = page.locator(".correction[data-field=killed]")
+    assert beside.locator("s.original").inner_text() == (machine if machine.isdigit() else "none")
+    assert "<b>ministry</b> final toll" in beside.inner_text(), "the reason is shown as text"
+    assert page.locator("table.corrections tbody tr").first.locator("td").nth(5).inner_text().startswith("in force")
+    _shot(page, "attack-corrected")
+    _assert_nothing_ran(server)
+
+
+def test_viewer_gets_no_correction_form_and_the_api_refuses(page_for: Any, server: Server) -> None:
+    page = page_for("viewer")
+    page.goto(f"{server.base}/attacks")
+    page.locator("table.records a").first.click()
+    page.wait_for_url(re.compile(r".*/attacks/attack:.*"))
+    assert page.locator("form.correct").count() == 0
+    assert page.locator("form[action$='/undo']").count() == 0
+    record_id = page.url.split("/attacks/", 1)[1]
+    token = page.locator("form.logout input[name=csrf_token]").get_attribute("value")
+    form = page.request.post(f"{server.base}/corrections", form={
+        "csrf_token": token, "kind": "attack", "record_id": record_id, "field": "killed", "value": "1",
+        "reason": "not allowed"})
+    assert form.status == 403
+    api = page.request.post(f"{server.base}/api/attacks/{record_id}/corrections", headers={"X-CSRF-Token": token},
+                            data={"field": "killed", "value": 1, "reason": "not allowed"})
+    assert api.status == 403
+    _assert_nothing_ran(server)
+
+
+def test_admin_adds_a_user_who_can_log_in(browser: Any, page_for: Any, server: Server) -> None:
+    page = page_for("admin")
+    page.click("text=Users")
+    page.wait_for_url(f"{server.base}/admin/users")
+    form = page.locator("form:has(input[name=action][value=add])")
+    form.locator("input[name=name]").fill("newcomer")
+    form.locator("select[name=role]").select_option("analyst")
+    form.locator("input[name=reason]").fill("joined the desk")
+    form.locator("button[type=submit]").click()
+    notice = page.locator(".notice")
+    notice.wait_for()
+    password = notice.locator("code.secret").first.inner_text()
+    assert "newcomer" in notice.inner_text() and len(password) >= 16
+    assert page.locator("table.records td", has_text="newcomer").count() == 1
+    _shot(page, "user-added")
+    page.goto(f"{server.base}/admin/users")
+    assert page.locator("code.secret").count() == 0, "secrets are shown once"
+    context = browser.new_context()
+    newcomer = context.new_page()
+    newcomer.goto(f"{server.base}/login")
+    newcomer.fill("input[name=username]", "newcomer")
+    newcomer.fill("input[name=password]", password)
+    newcomer.click("form.login button[type=submit]")
+    newcomer.wait_for_url(f"{server.base}/")
+    assert newcomer.locator(".who").get_attribute("data-role") == "analyst"
+    context.close()
     _assert_nothing_ran(server)

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any, TypeAlias
 
 import pytest
 from markupsafe import escape
@@ -40,7 +41,7 @@ XSS_OUTLET: str = _fixtures.XSS_OUTLET
 XSS_SENTENCE: str = _fixtures.XSS_SENTENCE
 XSS_TITLE: str = _fixtures.XSS_TITLE
 XSS_URL: str = _fixtures.XSS_URL
-DeskUsers = _fixtures.DeskUsers
+DeskUsers: TypeAlias = Any  # test_api.DeskUsers, loaded by path so mypy cannot see the class
 build_desk_store = _fixtures.build_desk_store
 
 PAGES = ("/", "/search?q=audio", "/search?group=Daesh&type=attack", "/releases", "/attacks", "/actors", "/map",
@@ -271,3 +272,130 @@ def test_admin_adds_a_user_and_sees_the_secrets_once(tmp_path: Path) -> None:
         assert secret.group(1) not in client.get("/admin/users").text
         me = client.get("/api/me", headers={"Authorization": f"Bearer {secret.group(1)}"})
         assert me.json() == {"name": "ivy", "role": "analyst"}
+
+
+# -- corrections ------------------------------------------------------------------------------------------
+
+
+def _attack_url(client: TestClient) -> str:
+    (record_id,) = re.findall(r'href="/attacks/([^"]+)"', client.get("/attacks").text)
+    return f"/attacks/{record_id}"
+
+
+def test_analyst_corrects_a_toll_through_the_form_and_sees_the_original(tmp_path: Path) -> None:
+    path = tmp_path / "correct.sqlite"
+    build_desk_store(path)
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        token = login(client, "analyst")
+        url = _attack_url(client)
+        page = client.get(url).text
+        assert 'action="/corrections"' in page and '<option value="killed">' in page
+        record_id = re.search(r'name="record_id" value="([^"]+)"', page)
+        assert record_id is not None
+        form = {"kind": "attack", "record_id": html.unescape(record_id.group(1)), "field": "killed", "value": "27",
+                "reason": f"ministry toll {XSS_NAME}"}
+        assert client.post("/corrections", data=form).status_code == 403, "no CSRF token"
+        done = client.post("/corrections", data={**form, "csrf_token": token}, follow_redirects=False)
+        assert done.status_code == 303 and done.headers["location"] == url
+        page = client.get(url).text
+        assert '<span class="value" data-field="killed">27</span>' in page
+        assert '<s class="original">23</s>' in page, "the machine value is shown beside the correction"
+        assert XSS_NAME not in page and str(escape(XSS_NAME)) in page
+        bad = client.post("/corrections", data={**form, "value": "many", "csrf_token": token})
+        assert bad.status_code == 422 and "whole number" in bad.text
+        correction_id = re.search(r'action="/corrections/(\d+)/undo"', page)
+        assert correction_id is not None
+        undo = client.post(f"/corrections/{correction_id.group(1)}/undo",
+                           data={"csrf_token": token, "reason": "another blast"}, follow_redirects=False)
+        assert undo.status_code == 303
+        page = client.get(url).text
+        assert '<span class="value" data-field="killed">23</span>' in page and "undone by analyst" in page
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        login(client, "admin")
+        audit = client.get("/admin/audit").text
+    assert "attack.correct" in audit and "attack.correct.undo" in audit and "another blast" in audit
+
+
+def test_viewer_gets_no_correction_form_and_is_refused(store_path: tuple[Path, DeskUsers]) -> None:
+    with TestClient(create_app(Settings(db_path=store_path[0]))) as client:
+        token = login(client, "viewer")
+        url = _attack_url(client)
+        assert 'action="/corrections"' not in client.get(url).text
+        refused = client.post("/corrections", data={"csrf_token": token, "kind": "attack", "record_id": "x",
+                                                    "field": "killed", "value": "1", "reason": "because"})
+        assert refused.status_code == 403 and "analyst" in refused.text
+
+
+# -- administration and login throttling ------------------------------------------------------------------
+
+
+def test_admin_disables_and_enables_a_user_through_the_form(tmp_path: Path) -> None:
+    path = tmp_path / "disable.sqlite"
+    build_desk_store(path)
+    with TestClient(create_app(Settings(db_path=path))) as viewer:
+        login(viewer, "viewer")
+        with TestClient(create_app(Settings(db_path=path))) as client:
+            token = login(client, "admin")
+            page = client.get("/admin/users").text
+            assert page.count('value="disable"') == 2, "every user but the admin themself"
+            form = {"csrf_token": token, "action": "disable", "name": "viewer", "reason": "left"}
+            assert client.post("/admin/users", data=form).status_code == 200
+            assert viewer.get("/", follow_redirects=False).status_code == 303, "their session ended"
+            assert "viewer (disabled)" in client.get("/admin/users").text
+            mine = client.post("/admin/users", data={**form, "name": "admin"})
+            assert mine.status_code == 409
+            client.post("/admin/users", data={**form, "action": "enable", "reason": "back"})
+            assert "viewer (disabled)" not in client.get("/admin/users").text
+
+
+def test_feeds_page_lists_health_and_manages_feeds(tmp_path: Path) -> None:
+    feeds_module = pytest.importorskip("incitewatch.store.feeds", reason="no feed store in this installation")
+    path = tmp_path / "feeds.sqlite"
+    build_desk_store(path)
+    from datetime import UTC, datetime
+
+    from incitewatch.store import SQLiteStore
+
+    store = SQLiteStore(path)
+    feeds = feeds_module.FeedStore(store)
+    feeds.add_feed("https://broken.example.org/feed")
+    moment = datetime(2025, 3, 1, tzinfo=UTC)
+    feeds.record_failure("https://broken.example.org/feed", f"HTTP 500 {XSS_NAME}", polled_at=moment,
+                         next_poll_at=moment)
+    store.close()
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        token = login(client, "admin")
+        page = client.get("/admin/feeds").text
+        assert "https://broken.example.org/feed" in page and '<td class="failures">1</td>' in page
+        assert XSS_NAME not in page and str(escape(XSS_NAME)) in page
+        form = {"csrf_token": token, "action": "add", "url": "https://new.example.org/rss", "reason": "coverage"}
+        assert client.post("/admin/feeds", data={**form, "url": "javascript:alert(1)"}).status_code == 422
+        added = client.post("/admin/feeds", data=form)
+        assert added.status_code == 200 and "Added https://new.example.org/rss" in added.text
+        removed = client.post("/admin/feeds", data={**form, "action": "remove", "reason": "dead"})
+        assert "Removed" in removed.text and "https://new.example.org/rss</span>" not in removed.text
+        audit = client.get("/admin/audit").text
+    assert "feed.add" in audit and "feed.remove" in audit
+
+
+def test_feeds_page_is_admin_only(store_path: tuple[Path, DeskUsers]) -> None:
+    with TestClient(create_app(Settings(db_path=store_path[0]))) as client:
+        login(client, "analyst")
+        assert client.get("/admin/feeds").status_code == 403
+
+
+def test_login_is_throttled_after_repeated_failures(tmp_path: Path) -> None:
+    path = tmp_path / "throttle.sqlite"
+    build_desk_store(path)
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        token = _CSRF.search(client.get("/login").text)
+        assert token is not None
+        form = {"csrf_token": token.group(1), "username": "analyst", "password": "not it", "next": "/"}
+        codes = [client.post("/login", data=form).status_code for _ in range(6)]
+        assert codes == [401] * 6
+        locked = client.post("/login", data={**form, "password": PASSWORD})
+        assert locked.status_code == 429 and "Too many failed logins" in locked.text
+        assert int(locked.headers["retry-after"]) >= 1
+        login(client, "admin")
+        audit = client.get("/admin/audit").text
+    assert "login.locked" in audit

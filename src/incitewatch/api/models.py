@@ -160,3 +160,52 @@ class Stats(BaseModel):
 class Me(BaseModel):
     name: str
     role: str
+
+
+class CorrectionRequest(BaseModel):
+    field: str = Field(pattern="^[a-z_]{1,40}$", description="A correctable field of the record, e.g. `killed`.")
+    value: str | int | None = Field(description="The corrected value; empty or null means 'not known'.")
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class CorrectionItem(BaseModel):
+    id: int
+    kind: str
+    record_id: str
+    field: str
+    value: Any
+    original: Any = Field(description="The machine's value of the field, kept beside the correction.")
+    reason: str
+    user: str
+    created_at: str
+    undone_at: str | None = None
+    undone_by: str | None = None
+    undo_reason: str | None = None
+
+
+class CorrectionResult(BaseModel):
+    correction: CorrectionItem
+    record: dict[str, Any] = Field(description="The record as now read, corrections applied and listed.")
+
+
+class DisableRequest(BaseModel):
+    disabled: bool = True
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class FeedItem(BaseModel):
+    url: str
+    title: str | None
+    added_at: str
+    last_polled: str | None
+    last_ok: str | None
+    consecutive_failures: int
+    next_poll_at: str | None
+    last_error: str | None
+    items_seen: int
+
+
+class NewFeedRequest(BaseModel):
+    url: str = Field(min_length=8, max_length=2000, description="An absolute http(s) URL.")
+    title: str | None = Field(default=None, max_length=200)
+    reason: str = Field(min_length=3, max_length=2000)

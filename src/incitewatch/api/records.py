@@ -18,6 +18,7 @@ from incitewatch.link.records import RecordKind
 from incitewatch.store.base import Store
 
 LINKER_MODULE = "incitewatch.link.linker"
+CORRECTIONS_MODULE = "incitewatch.link.corrections"
 
 
 class RecordsUnavailable(RuntimeError):
@@ -32,7 +33,11 @@ def linker_module() -> ModuleType | None:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Records are frozen dataclasses; the API speaks JSON."""
+    """Records are frozen dataclasses; the API speaks JSON. A corrected record is its corrected values plus its
+    ``corrections`` (each with the machine's ``original`` beside the analyst's ``value``)."""
+    corrections = _corrections_module()
+    if corrections is not None and isinstance(value, corrections.CorrectedRecord):
+        return {**to_jsonable(value.record), "corrections": to_jsonable(value.corrections)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {item.name: to_jsonable(getattr(value, item.name)) for item in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
@@ -40,6 +45,20 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): to_jsonable(item) for key, item in value.items()}
     return value
+
+
+def _corrections_module() -> ModuleType | None:
+    try:
+        return importlib.import_module(CORRECTIONS_MODULE)
+    except ImportError:
+        return None
+
+
+def correctable_fields(kind: RecordKind) -> tuple[str, ...]:
+    """The fields analysts may correct (none when corrections are not installed)."""
+    module = _corrections_module()
+    fields: tuple[str, ...] = module.correctable_fields(kind) if module is not None else ()
+    return fields
 
 
 class Records:
@@ -65,12 +84,30 @@ class Records:
     def page(self, kind: RecordKind, limit: int = 20, offset: int = 0) -> list[Any]:
         """One page of records, those with the newest reports first. The linker's ``list_*`` builds every
         record (seconds at 100k), so only the page's records are built here, one ``get_*`` each."""
-        get = self._function(f"get_{kind}")
-        records = (get(self.store, record_id) for record_id in self.reads.newest_record_ids(kind, limit, offset))
+        records = (self.get(kind, record_id) for record_id in self.reads.newest_record_ids(kind, limit, offset))
         return [record for record in records if record is not None]
 
     def get(self, kind: RecordKind, record_id: str) -> Any | None:
-        return self._function(f"get_{kind}")(self.store, record_id)
+        """The record with analysts' corrections applied (and listed in ``corrections``)."""
+        return self._corrections("corrected")(self.store, kind, self._function(f"get_{kind}")(self.store, record_id))
+
+    def _corrections(self, name: str) -> Any:
+        module = _corrections_module()
+        function = getattr(module, name, None) if module is not None else None
+        if function is None:
+            raise RecordsUnavailable(f"corrections are not available ({CORRECTIONS_MODULE}.{name} is missing)")
+        return function
+
+    def correct(self, kind: RecordKind, record_id: str, field: str, value: str | int | None, reason: str,
+                user: str) -> Any:
+        """Correct one value of a record (the machine value is kept); raises for unknown records and bad values."""
+        return self._corrections("correct")(self.store, kind, record_id, field, value, reason, user)
+
+    def undo_correction(self, correction_id: int, reason: str, user: str) -> Any:
+        return self._corrections("undo_correction")(self.store, correction_id, reason, user)
+
+    def correction(self, correction_id: int) -> Any | None:
+        return self._corrections("correction")(self.store, correction_id)
 
     def sources(self, kind: RecordKind, record_id: str) -> Any:
         return self._function("record_sources")(self.store, kind, record_id)

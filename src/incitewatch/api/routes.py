@@ -9,20 +9,27 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from incitewatch.api.auth import Principal, api_principal, desk_of
 from incitewatch.api.desk import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from incitewatch.api.feeds import FeedUrlError, check_feed_url, feed_store
 from incitewatch.api.models import (
     ArticleDetail,
     ArticleItem,
     ArticlePage,
     AuditItem,
+    CorrectionItem,
+    CorrectionRequest,
+    CorrectionResult,
     DecisionResult,
+    DisableRequest,
     EntityDetailModel,
     EntityItem,
     EntityPage,
     EventItem,
     EventPage,
+    FeedItem,
     Me,
     MentionItem,
     MergeRequest,
+    NewFeedRequest,
     NewUserRequest,
     NewUserResponse,
     PlaceItem,
@@ -34,7 +41,7 @@ from incitewatch.api.models import (
     UserItem,
 )
 from incitewatch.api.queries import ArticleFilter, ArticleRow, EventRow, Page
-from incitewatch.api.records import RecordsUnavailable, to_jsonable
+from incitewatch.api.records import RecordsUnavailable, correctable_fields, to_jsonable
 from incitewatch.errors import IncitewatchError, StoreError
 from incitewatch.link.records import RecordKind
 from incitewatch.store.users import User
@@ -203,6 +210,8 @@ def _records_call(call: Any, *args: Any, **kwargs: Any) -> Any:
         return call(*args, **kwargs)
     except RecordsUnavailable as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+    except LookupError as exc:  # an unknown record to correct
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     except (IncitewatchError, ValueError, KeyError) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
 
@@ -250,6 +259,58 @@ def _split_route(kind: RecordKind) -> Any:
     return split_record
 
 
+def _correct_route(kind: RecordKind) -> Any:
+    def correct_record(
+        request: Request, record_id: str, body: CorrectionRequest, principal: Analyst
+    ) -> CorrectionResult:
+        """Correct one value; the machine's value is kept beside it and the correction is audited."""
+        desk = desk_of(request)
+        made = _records_call(desk.records.correct, kind, record_id, body.field, body.value, body.reason,
+                             principal.user.name)
+        desk.users.log(principal.user.name, f"{kind}.correct", record_id, body.reason,
+                       {"correction": made.id, "field": made.field, "value": made.value, "original": made.original})
+        record = _records_call(desk.records.get, kind, record_id)
+        return CorrectionResult(correction=CorrectionItem(**to_jsonable(made)), record=to_jsonable(record))
+
+    return correct_record
+
+
+def _undo_correction_route(kind: RecordKind) -> Any:
+    def undo_correction(
+        request: Request,
+        record_id: str,
+        correction_id: int,
+        principal: Analyst,
+        reason: Annotated[str, Query(min_length=3, max_length=2000)],
+    ) -> CorrectionResult:
+        """Withdraw a correction (it stays listed, marked undone); the machine value shows again."""
+        desk = desk_of(request)
+        found = _records_call(desk.records.correction, correction_id)
+        if found is None or found.kind != kind or found.record_id != record_id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no such correction of this {kind}")
+        undone = _records_call(desk.records.undo_correction, correction_id, reason, principal.user.name)
+        desk.users.log(principal.user.name, f"{kind}.correct.undo", record_id, reason,
+                       {"correction": correction_id, "field": undone.field})
+        record = _records_call(desk.records.get, kind, record_id)
+        return CorrectionResult(correction=CorrectionItem(**to_jsonable(undone)), record=to_jsonable(record))
+
+    return undo_correction
+
+
+def _add_correction_routes(api: APIRouter, collection: str, kind: RecordKind) -> None:
+    tags: list[str | Enum] = [collection]
+    api.add_api_route(f"/{collection}/{{record_id}}/corrections", _correct_route(kind), methods=["POST"],
+                      response_model=CorrectionResult, tags=tags, name=f"correct_{kind}",
+                      summary=f"Correct a value of a {kind} (analyst)",
+                      description="Correctable fields: "
+                      + ", ".join(f"`{field}`" for field in correctable_fields(kind))
+                      + ". Kept across re-analysis and relink; the machine value stays beside it; audited.")
+    api.add_api_route(f"/{collection}/{{record_id}}/corrections/{{correction_id}}", _undo_correction_route(kind),
+                      methods=["DELETE"], response_model=CorrectionResult, tags=tags,
+                      name=f"undo_{kind}_correction", summary=f"Undo a correction of a {kind} (analyst)",
+                      description="The correction stays on record, marked undone with who, when and why.")
+
+
 def _add_record_routes(api: APIRouter) -> None:
     """The same four routes for actors, releases and attacks (503 until linking is installed)."""
     for collection, kind in _KINDS.items():
@@ -268,6 +329,7 @@ def _add_record_routes(api: APIRouter) -> None:
                           response_model=DecisionResult, tags=tags, name=f"split_{kind}",
                           summary=f"Split a {kind} (analyst)",
                           description="Move reports into a record of their own; decision logged.")
+        _add_correction_routes(api, collection, kind)
 
 
 # -- administration -----------------------------------------------------------------------------------------
@@ -297,6 +359,62 @@ def change_role(request: Request, name: str, body: RoleChange, principal: Admin)
     except StoreError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     return user_item(user)
+
+
+@admin_router.post("/users/{name}/disable", response_model=UserItem)
+def disable_user(request: Request, name: str, body: DisableRequest, principal: Admin) -> UserItem:
+    """Disable (or with `disabled: false` enable again) a user; disabling ends their sessions at once."""
+    if name == principal.user.name and body.disabled:
+        raise HTTPException(status.HTTP_409_CONFLICT, "an admin cannot disable their own account")
+    try:
+        user = desk_of(request).users.set_disabled(name, body.disabled, by=principal.user.name,
+                                                   reason=body.reason)
+    except StoreError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return user_item(user)
+
+
+def _feeds_of(request: Request) -> Any:
+    store = feed_store(desk_of(request).store)
+    if store is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no feed store exists in this installation")
+    return store
+
+
+def feed_item(feed: Any) -> FeedItem:
+    return FeedItem(**{name: getattr(feed, name) for name in FeedItem.model_fields})
+
+
+@admin_router.get("/feeds", response_model=list[FeedItem])
+def list_feeds(request: Request, _: Admin) -> list[FeedItem]:
+    """Watched feeds with their health, failing ones (most failures in a row) first."""
+    return [feed_item(feed) for feed in _feeds_of(request).feed_health()]
+
+
+@admin_router.post("/feeds", response_model=FeedItem, status_code=status.HTTP_201_CREATED)
+def add_feed(request: Request, body: NewFeedRequest, principal: Admin) -> FeedItem:
+    store = _feeds_of(request)
+    try:
+        url = check_feed_url(body.url)
+    except FeedUrlError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    if not store.add_feed(url, title=body.title):
+        raise HTTPException(status.HTTP_409_CONFLICT, "that feed is watched already")
+    desk_of(request).users.log(principal.user.name, "feed.add", url, body.reason)
+    return feed_item(store.get_feed(url))
+
+
+@admin_router.delete("/feeds", status_code=status.HTTP_204_NO_CONTENT)
+def remove_feed(
+    request: Request,
+    principal: Admin,
+    url: Annotated[str, Query(min_length=1, max_length=2000)],
+    reason: Annotated[str, Query(min_length=3, max_length=2000)],
+) -> None:
+    """Stop watching a feed (and forget the items seen in it)."""
+    if not _feeds_of(request).remove_feed(url):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "that feed is not watched")
+    desk_of(request).users.log(principal.user.name, "feed.remove", url, reason)
 
 
 @admin_router.get("/audit", response_model=list[AuditItem])

@@ -34,6 +34,13 @@ _TOKEN_BYTES = 32
 _PASSWORD_BYTES = 18
 SESSION_TTL = timedelta(hours=12)
 SYSTEM_USER = "system"
+# Login throttling: after this many failures in the window, each further failure doubles a lock (capped).
+FREE_FAILURES_PER_NAME = 5
+FREE_FAILURES_PER_ADDRESS = 20  # higher: many analysts may share one office address
+FAILURE_WINDOW = timedelta(minutes=15)
+FIRST_LOCK = timedelta(seconds=2)
+LONGEST_LOCK = timedelta(minutes=15)
+_MAX_TRACKED_KEYS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,75 @@ class AuditEntry:
     target: str | None
     reason: str
     details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    """``user`` when the login succeeded; ``retry_after`` (seconds) when it was refused unchecked because the
+    name or the address is locked after too many failures."""
+
+    user: User | None
+    retry_after: int | None = None
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int
+    first_at: datetime
+    locked_until: datetime | None = None
+
+
+class LoginThrottle:
+    """Failed logins per user name and per client address, in memory (one desk process): after a few failures
+    every further one locks the key for an exponentially growing time, so guessing is slowed to a crawl while
+    a mistyped password costs a legitimate user nothing."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._failures: dict[str, _Failures] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, keys: list[str]) -> int | None:
+        """Seconds until every key is unlocked, or None when none is locked now."""
+        now = self._clock()
+        with self._lock:
+            waits = [
+                (entry.locked_until - now).total_seconds()
+                for key in keys
+                if (entry := self._failures.get(key)) is not None and entry.locked_until and entry.locked_until > now
+            ]
+        return max(1, int(max(waits) + 0.999)) if waits else None
+
+    def fail(self, key: str, free: int) -> timedelta | None:
+        """Count a failure; the lock it starts (None while under the free allowance)."""
+        now = self._clock()
+        with self._lock:
+            if len(self._failures) >= _MAX_TRACKED_KEYS:
+                self._forget_stale(now)
+            entry = self._failures.get(key)
+            if entry is None or (now - entry.first_at > FAILURE_WINDOW and not _locked(entry, now)):
+                entry = self._failures[key] = _Failures(0, now)
+            entry.count += 1
+            if entry.count <= free:
+                return None
+            lock = min(FIRST_LOCK * 2 ** (entry.count - free - 1), LONGEST_LOCK)
+            entry.locked_until = now + lock
+            return lock
+
+    def _forget_stale(self, now: datetime) -> None:
+        """Guessing with ever new names must not grow memory without end: drop keys past their window."""
+        stale = [key for key, entry in self._failures.items()
+                 if now - entry.first_at > FAILURE_WINDOW and not _locked(entry, now)]
+        for key in stale:
+            del self._failures[key]
+
+    def succeed(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+def _locked(entry: _Failures, now: datetime) -> bool:
+    return entry.locked_until is not None and entry.locked_until > now
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
@@ -131,6 +207,7 @@ class UserStore:
         self.path = str(path)
         self._clock = clock
         self._lock = threading.RLock()
+        self.throttle = LoginThrottle(clock)
         try:
             self._connection = sqlite3.connect(
                 self.path, timeout=10.0, isolation_level=None, check_same_thread=False
@@ -283,6 +360,28 @@ class UserStore:
             return None
         user = self.get_user(name)
         return user if user is not None and not user.disabled else None
+
+    def attempt_login(self, name: str, password: str, address: str | None) -> LoginOutcome:
+        """A throttled :meth:`authenticate`: while the name or the client address is locked after repeated
+        failures the password is not even checked; each lock is written to the audit log."""
+        keys = {"name": f"name:{name}", "address": f"address:{address or 'unknown'}"}
+        wait = self.throttle.retry_after(list(keys.values()))
+        if wait is not None:
+            return LoginOutcome(None, wait)
+        user = self.authenticate(name, password)
+        if user is not None:
+            self.throttle.succeed(keys["name"])
+            return LoginOutcome(user)
+        limits = {"name": FREE_FAILURES_PER_NAME, "address": FREE_FAILURES_PER_ADDRESS}
+        for what, key in keys.items():
+            lock = self.throttle.fail(key, limits[what])
+            if lock is not None:
+                self.log(
+                    SYSTEM_USER, "login.locked", name[:64] or None,
+                    f"too many failed logins for this {what}; locked for {lock.total_seconds():g} s",
+                    {"address": address or "unknown", "by": what, "seconds": lock.total_seconds()},
+                )
+        return LoginOutcome(None)
 
     def user_for_token(self, token: str) -> User | None:
         rows = self._query(

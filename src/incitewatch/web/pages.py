@@ -29,8 +29,9 @@ from incitewatch.api.auth import (
     same_token,
 )
 from incitewatch.api.desk import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Desk
+from incitewatch.api.feeds import FeedUrlError, check_feed_url, feed_store
 from incitewatch.api.queries import EVENT_TYPES, VERIFICATIONS, ArticleFilter, ArticleRow
-from incitewatch.api.records import RecordsUnavailable
+from incitewatch.api.records import RecordsUnavailable, correctable_fields
 from incitewatch.errors import IncitewatchError, StoreError
 from incitewatch.link.records import RecordKind
 from incitewatch.store.users import ROLES
@@ -212,7 +213,15 @@ def _auth_pages(router: APIRouter) -> None:
         next_url = safe_next(str(form.get("next") or "/"))
         if not same_token(str(form.get(CSRF_FIELD) or ""), request.cookies.get(desk.settings.csrf_cookie)):
             return _login_form(request, next_url, "The form expired; please try again.", 403)
-        user = desk.users.authenticate(str(form.get("username") or ""), str(form.get("password") or ""))
+        address = request.client.host if request.client else None
+        outcome = desk.users.attempt_login(str(form.get("username") or "")[:200], str(form.get("password") or ""),
+                                           address)
+        if outcome.retry_after is not None:
+            response = _login_form(request, next_url, "Too many failed logins; try again in "
+                                   f"{outcome.retry_after} seconds.", 429)
+            response.headers["Retry-After"] = str(outcome.retry_after)
+            return response
+        user = outcome.user
         if user is None:
             return _login_form(request, next_url, "Wrong user name or password.", 401)
         token, _ = desk.users.start_session(user)
@@ -332,7 +341,8 @@ def _record_pages(router: APIRouter) -> None:
         ids = [record.group, record.speaker, *record.channels, *record.targets, *record.places]
         ids += [link.cited for link in chain.links if link.cited]
         return render(request, "release.html", principal, r=record, copies=copies, chain=chain,
-                      ordered_reports=ordered, names=desk.reads.entity_labels(ids))
+                      ordered_reports=ordered, names=desk.reads.entity_labels(ids),
+                      **_correction_context(principal, "release", record))
 
     @router.get("/attacks")
     def attacks(request: Request, principal: Viewer, limit: Limit = DEFAULT_PAGE_SIZE,
@@ -348,7 +358,32 @@ def _record_pages(router: APIRouter) -> None:
     def attack(request: Request, record_id: str, principal: Viewer) -> Response:
         record = _record(request, "attack", record_id)
         ids = [record.place, record.perpetrator, *(report.perpetrator for report in record.reports)]
-        return render(request, "attack.html", principal, r=record, names=desk_of(request).reads.entity_labels(ids))
+        return render(request, "attack.html", principal, r=record, names=desk_of(request).reads.entity_labels(ids),
+                      **_correction_context(principal, "attack", record))
+
+    @router.post("/corrections")
+    async def correct(request: Request, principal: Analyst) -> Response:
+        desk = desk_of(request)
+        form = await request.form()
+        check_form_csrf(form, principal)
+        kind = _record_kind(str(form.get("kind") or ""))
+        record_id = str(form.get("record_id") or "")
+        made = _records_write(desk.records.correct, kind, record_id, str(form.get("field") or ""),
+                              str(form.get("value") or ""), str(form.get("reason") or ""), principal.user.name)
+        desk.users.log(principal.user.name, f"{kind}.correct", record_id, made.reason,
+                       {"correction": made.id, "field": made.field, "value": made.value, "original": made.original})
+        return RedirectResponse(record_url(kind, record_id), status_code=status.HTTP_303_SEE_OTHER)
+
+    @router.post("/corrections/{correction_id}/undo")
+    async def undo_correction(request: Request, correction_id: int, principal: Analyst) -> Response:
+        desk = desk_of(request)
+        form = await request.form()
+        check_form_csrf(form, principal)
+        reason = str(form.get("reason") or "")
+        undone = _records_write(desk.records.undo_correction, correction_id, reason, principal.user.name)
+        desk.users.log(principal.user.name, f"{undone.kind}.correct.undo", undone.record_id, undone.undo_reason,
+                       {"correction": correction_id, "field": undone.field})
+        return RedirectResponse(record_url(undone.kind, undone.record_id), status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/actors")
     def actors(request: Request, principal: Viewer, q: str = "", limit: Limit = DEFAULT_PAGE_SIZE,
@@ -394,6 +429,48 @@ def _record_pages(router: APIRouter) -> None:
                       names=desk.reads.entity_labels([actor_id, *ids]), releases=_release_timeline(desk, record))
 
 
+def record_url(kind: str, record_id: str) -> str:
+    return f"/{kind}s/{quote(record_id, safe=':/~')}"
+
+
+_RECORD_KINDS: dict[str, RecordKind] = {"release": "release", "attack": "attack", "actor": "actor"}
+
+
+def _record_kind(kind: str) -> RecordKind:
+    if kind in _RECORD_KINDS:
+        return _RECORD_KINDS[kind]
+    raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown kind of record")
+
+
+def _records_write(call: Any, *args: Any) -> Any:
+    """A correction through the forms, with the API's error statuses (404 unknown, 422 refused)."""
+    try:
+        return call(*args)
+    except RecordsUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except (IncitewatchError, ValueError) as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+def _correction_context(principal: Principal, kind: RecordKind, record: Any) -> dict[str, Any]:
+    """What the record templates need to show corrections beside machine values, and the form for analysts."""
+    corrections = getattr(record, "corrections", ())
+    return {
+        "kind": kind,
+        "corrections": corrections,
+        "live": {c.field: c for c in corrections if c.undone_at is None},
+        "correctable": correctable_fields(kind) if principal.user.can("analyst") else (),
+    }
+
+
+def _feeds_page(request: Request, principal: Principal, message: str | None) -> Response:
+    store = feed_store(desk_of(request).store)
+    feeds = store.feed_health() if store is not None else None
+    return render(request, "feeds.html", principal, feeds=feeds, message=message)
+
+
 def _release_timeline(desk: Desk, actor: Any) -> list[Any]:
     """The actor's releases (the latest ACTOR_RELEASES) oldest first, undated last."""
     if actor is None:
@@ -421,15 +498,54 @@ def _admin_pages(router: APIRouter) -> None:
         role = str(form.get("role") or "")
         reason = str(form.get("reason") or "")
         created = None
+        if action == "disable" and name == principal.user.name:
+            raise HTTPException(status.HTTP_409_CONFLICT, "an admin cannot disable their own account")
         try:
             if action == "role":
                 desk.users.set_role(name, role, by=principal.user.name, reason=reason)
-            else:
+            elif action in ("disable", "enable"):
+                desk.users.set_disabled(name, action == "disable", by=principal.user.name, reason=reason)
+            elif action == "add":
                 created = desk.users.add_user(name, role, by=principal.user.name, reason=reason)
+            else:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown action")
         except StoreError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
         return render(request, "users.html", principal, users=desk.users.list_users(), roles=ROLES,
                       created=created)
+
+    @router.get("/admin/feeds")
+    def feeds(request: Request, principal: Admin) -> Response:
+        return _feeds_page(request, principal, None)
+
+    @router.post("/admin/feeds")
+    async def change_feeds(request: Request, principal: Admin) -> Response:
+        desk = desk_of(request)
+        form = await request.form()
+        check_form_csrf(form, principal)
+        store = feed_store(desk.store)
+        if store is None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no feed store exists in this installation")
+        action = str(form.get("action") or "")
+        reason = str(form.get("reason") or "").strip()
+        if len(reason) < 3:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "give a reason (3 characters or more)")
+        try:
+            url = check_feed_url(str(form.get("url") or ""))
+        except FeedUrlError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        if action == "add":
+            title = str(form.get("title") or "").strip()[:200] or None
+            changed = store.add_feed(url, title=title)
+            message = f"Added {url}." if changed else f"{url} was watched already."
+        elif action == "remove":
+            changed = store.remove_feed(url)
+            message = f"Removed {url}." if changed else f"{url} was not watched."
+        else:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown action")
+        if changed:
+            desk.users.log(principal.user.name, f"feed.{action}", url, reason)
+        return _feeds_page(request, principal, message)
 
     @router.get("/admin/audit")
     def audit(request: Request, principal: Admin, limit: Limit = 100, offset: Offset = 0) -> Response:
