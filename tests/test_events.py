@@ -128,3 +128,63 @@ def test_pipeline_without_the_model_still_finds_the_release(rules_pipeline: Pipe
     assert _values(release, "group") == {"group:islamic-state"}
     assert _values(release, "medium") == {"audio"}
     assert _of(analysis, "attack")
+
+
+def _texts(event: dict[str, Any], role: str) -> set[str]:
+    return {f["text"] for f in event["roles"].get(role, [])}
+
+
+def test_attack_target_is_the_object_of_the_attack_verb(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "Rebels dynamited a power substation near the town of Sonsonate on Tuesday night.")
+    (attack,) = _of(analysis, "attack")
+    assert "power substation" in _texts(attack, "target")
+
+
+def test_bombing_of_a_building_gives_its_target(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "Police said the bombing of the embassy in Lima killed two guards on Sunday.")
+    (attack,) = _of(analysis, "attack")
+    assert "embassy" in _texts(attack, "target")
+
+
+def test_named_victim_without_title_in_lower_case_text(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "unidentified gunmen murdered mayor carlos ortega perez in the town plaza yesterday.")
+    (attack,) = _of(analysis, "attack")
+    assert "carlos ortega perez" in _texts(attack, "victim")
+    assert "unidentified gunmen" in _texts(attack, "perpetrator")
+
+
+def test_passive_victim_and_listed_organisation(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "the shining path said a village judge was kidnapped by its militia in ayacucho.")
+    attacks = _of(analysis, "attack")
+    assert attacks
+    assert any("village judge" in _texts(a, "victim") for a in attacks)
+    assert any("shining path" in _texts(a, "perpetrator") for a in attacks)
+
+
+def test_victims_and_targets_never_include_the_attackers(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "Guerrillas attacked an army patrol and burned two trucks on the highway to Lima.")
+    for attack in _of(analysis, "attack"):
+        assert not any("uerrilla" in t for t in _texts(attack, "target") | _texts(attack, "victim"))
+
+
+def test_mine_the_pronoun_is_no_weapon(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "Gunmen attacked a bus near Quetta on Monday, a friend of mine who was there said.")
+    (attack,) = _of(analysis, "attack")
+    assert "explosives" not in _values(attack, "method")
+
+
+def test_muc4_template_from_a_lower_case_report(pipeline: Pipeline) -> None:
+    from incitewatch.evaluation.mapping import muc4_templates
+    from incitewatch.types import Article
+
+    text = (
+        "fmln urban guerrillas dynamited a power substation in usulutan on 3 may. "
+        "the fmln also murdered mayor jose ramon castillo in the same town."
+    )
+    (doc,) = pipeline.pipe([Article(id="t-1", text=text)])
+    templates = muc4_templates(doc)
+    roles = {role: {e[0] for t in templates for e in t.roles.get(role, ())} for role in ("PerpOrg", "Target", "Victim")}
+    assert "fmln" in roles["PerpOrg"]
+    assert "power substation" in roles["Target"]
+    assert "jose ramon castillo" in roles["Victim"]
+    assert {t.incident_type for t in templates} <= {"attack", "bombing"}

@@ -11,9 +11,13 @@ one attack whose roles gather what each mention says.
 
 from __future__ import annotations
 
+import json
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 
 from spacy.tokens import Doc
 
@@ -25,7 +29,7 @@ from incitewatch.types import AnalyzedDoc, Entity, Event, Mention, RoleFiller, S
 _DOUBT_ORDER: dict[str, int] = {"confirmed": 0, "claimed": 1, "unverified": 2, "disputed": 3}
 _EARLIER = re.compile(r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
-    r"\b(?:to|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
+    r"\b(?:to(?!\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b)|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
     r"conduct|double|against\s+the\s+threat|threat\s+of)\s+(?:[\w’'-]+\s+){0,3}$",
     re.IGNORECASE,
 )
@@ -49,6 +53,15 @@ _PERIOD_NAMES = re.compile(
 _SPEAKER_ROLES = ("spokesman", "spokesperson", "leader", "emir", "caliph", "commander", "preacher")
 
 
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """Character spans and coarse POS tags of the article's tokens (empty without a tagged spaCy doc)."""
+
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+    pos: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class _Ctx:
     """Read-only views over one article's annotations, built once per article."""
@@ -59,6 +72,7 @@ class _Ctx:
     sentences: list[tuple[int, int]]
     mentions: list[tuple[Mention, Entity]]
     quoted: list[tuple[int, int]]
+    tokens: _Tokens = field(default_factory=_Tokens)
 
     def sentence_of(self, offset: int) -> tuple[int, int]:
         for start, end in self.sentences:
@@ -367,6 +381,317 @@ def _calls(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
     return events
 
 
+# ------------------------------------------------------------------------------------------------- noun phrases
+
+
+def _tokens_of(spacy_doc: Doc | None) -> _Tokens:
+    """One pass over the tagged tokens: their spans and POS, for noun-phrase lookups next to trigger words."""
+    if spacy_doc is None or not spacy_doc.has_annotation("POS"):
+        return _Tokens()
+    spans = [(t.idx, t.idx + len(t.text), t.pos_) for t in spacy_doc]
+    return _Tokens(tuple(s for s, _, _ in spans), tuple(e for _, e, _ in spans), tuple(p for _, _, p in spans))
+
+
+# A noun phrase is a run of these tags ending in a noun; quotes and hyphens may sit inside ("the "la eminencia" farm").
+_NP_TAGS = frozenset({"ADJ", "NOUN", "PROPN", "NUM"})
+_NP_INNER = frozenset({'"', "-", "'s", "’s"})
+_NP_HEADS = frozenset({"NOUN", "PROPN"})
+# Words a tagger reads as nouns that never head a target or victim ("killed yesterday", "on sunday night").
+_NOT_HEADS = re.compile(
+    r"^(?:yesterday|today|tonight|tomorrow|night|morning|afternoon|evening|week|month|year|time|day|days|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"area|place|attack|attacks|incident|action|operation|way|part|number|one|dead|wounded|responsibility)$",
+    re.IGNORECASE,
+)
+_MAX_NP_TOKENS = 7
+
+
+def _np_tail(ctx: _Ctx, first: int, limit: int) -> tuple[int, int] | None:
+    """The token index range of the noun phrase starting at token ``first``, ending on its last noun."""
+    toks = ctx.tokens
+    last_head = None
+    i = first
+    while i < len(toks.pos) and toks.ends[i] <= limit and i - first < _MAX_NP_TOKENS:
+        word = ctx.text[toks.starts[i] : toks.ends[i]]
+        if toks.pos[i] in _NP_TAGS:
+            if toks.pos[i] in _NP_HEADS:
+                last_head = i
+        elif word not in _NP_INNER:
+            break
+        i += 1
+    if last_head is None:
+        return None
+    return first, last_head
+
+
+def _np_span(ctx: _Ctx, first: int, last: int) -> tuple[int, int] | None:
+    toks = ctx.tokens
+    start, end = toks.starts[first], toks.ends[last]
+    if ctx.text[start] in "\"'":
+        start += 1
+    if _NOT_HEADS.match(ctx.text[toks.starts[last] : end]):
+        return None
+    return (start, end) if start < end else None
+
+
+def np_after(ctx: _Ctx, offset: int, limit: int) -> tuple[int, int] | None:
+    """Character span of the noun phrase right after ``offset`` (determiners skipped), within ``limit``."""
+    toks = ctx.tokens
+    i = bisect_left(toks.starts, offset)
+    while (
+        i < len(toks.pos)
+        and toks.ends[i] <= limit
+        and (toks.pos[i] in ("DET", "PRON") or ctx.text[toks.starts[i] : toks.ends[i]] in ('"', "'"))
+    ):
+        i += 1  # "the", "a", "his", "two": the scorer and readers drop them
+    found = _np_tail(ctx, i, limit)
+    return _np_span(ctx, *found) if found else None
+
+
+def np_before(ctx: _Ctx, offset: int, floor: int) -> tuple[int, int] | None:
+    """Character span of the noun phrase ending right before ``offset``, not reaching before ``floor``."""
+    toks = ctx.tokens
+    last = bisect_right(toks.ends, offset) - 1
+    if last < 0 or toks.pos[last] not in _NP_HEADS or toks.starts[last] < floor:
+        return None
+    first = last
+    while first - 1 >= 0 and toks.starts[first - 1] >= floor and last - first < _MAX_NP_TOKENS - 1:
+        prev = first - 1
+        if toks.pos[prev] not in _NP_TAGS and ctx.text[toks.starts[prev] : toks.ends[prev]] not in _NP_INNER:
+            break
+        first = prev
+    return _np_span(ctx, first, last)
+
+
+def _proper_tail(ctx: _Ctx, span: tuple[int, int]) -> tuple[int, int]:
+    """ "presidential candidate luis carlos galan" → "luis carlos galan": a victim's name without the title."""
+    toks = ctx.tokens
+    first, last = bisect_left(toks.starts, span[0]), bisect_right(toks.ends, span[1]) - 1
+    i = last
+    while i > first and toks.pos[i - 1] == "PROPN":
+        i -= 1
+    if toks.pos[last] == "PROPN" and last - i >= 1 and i > first:
+        span = toks.starts[i], span[1]
+    # Taggers read lower-case titles as names too ("mayor carlos ortega"): drop leading titles before a name.
+    # The name follows the last title: "antioquia department governor antonio roldan betancur".
+    titles = list(_TITLES.finditer(ctx.text, span[0], span[1]))
+    if titles and len(ctx.text[titles[-1].end() : span[1]].split()) >= 2:
+        return titles[-1].end(), span[1]
+    return span
+
+
+_TITLES = re.compile(
+    r"\b(?:candidate|mayor|col|colonel|gen|general|president|minister|judge|father|archbishop|bishop|senator|"
+    r"governor|journalist|dr|doctor|captain|capt|lieutenant|lt|sergeant|major|commander|congressman|councilman|"
+    r"attorney|prosecutor|priest|mr|mrs|ms|leader|director|rector|chief|ambassador|official|secretary|"
+    r"spokesman|colleague|citizen|citizens|businessman|jesuit|msgr|monsignor|professor|deputy)\b\.?\s+",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _role_lexicon() -> dict[str, list[str]]:
+    """Extra role lists of ``event_lexicon.json`` read only here (perpetrator organisations)."""
+    raw = json.loads(resources.files("incitewatch.resources").joinpath("event_lexicon.json").read_text("utf-8"))
+    return {"perpetrator_groups": list(raw.get("perpetrator_groups", []))}
+
+
+@lru_cache(maxsize=1)
+def _group_pattern() -> re.Pattern[str] | None:
+    names = sorted(_role_lexicon()["perpetrator_groups"], key=len, reverse=True)
+    if not names:
+        return None
+    body = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def is_perpetrator_group(text: str) -> bool:
+    """Whether ``text`` is a listed armed organisation ("FMLN", "Shining Path"), however it is cased."""
+    pattern = _group_pattern()
+    return bool(pattern and pattern.fullmatch(text.strip()))
+
+
+def perpetrator_group_mentions(text: str) -> list[tuple[int, int]]:
+    """Character spans of the listed armed organisations named in ``text``, in order."""
+    pattern = _group_pattern()
+    return [(m.start(), m.end()) for m in pattern.finditer(text)] if pattern else []
+
+
+# What was hit: "attacked the embassy", "the bombing of a power substation", "a bomb exploded at the bank".
+_TARGET_CUE = re.compile(
+    r"\b(?:attack(?:s|ed)?\s+(?:on|against)|attacked|bomb(?:s|ed|ing|ings)?\s+(?:of|at|against|on)|bombed|"
+    r"dynamited|dynamite\s+attack\s+(?:on|against)|blew\s+up|blown\s+up|destroyed|damaged|set\s+fire\s+to|"
+    r"sabotaged|(?:attacks?|explosions?|blasts?)\s+(?:affected|hit|damaged|destroyed)|(?:thrown|hurled)\s+at|"
+    r"set\s+on\s+fire|burned(?:\s+down)?|torched|raided|machinegunned|machine-gunned|fired\s+(?:on|at)|"
+    r"(?:explod\w*|went\s+off|placed|planted|hurled\s+\w+\s+at)\s+(?:at|in\s+front\s+of|outside|inside|near|"
+    r"against|on|in)(?:\s+(?:the|a|an))?)\s+",
+    re.IGNORECASE,
+)
+_TARGET_PASSIVE = re.compile(
+    r"\s+(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:\w+\s+)?(?:destroyed|damaged|dynamited|bombed|"
+    r"attacked|set\s+on\s+fire|burned|blown\s+up)\b",
+    re.IGNORECASE,
+)
+# Who was hit: "killed a peasant", "the murder of six jesuit priests", "the mayor was kidnapped".
+_VICTIM_CUE = re.compile(
+    r"\b(?:(?:killed|killing|murdered|murdering|assassinated|assassinating|kidnapped|kidnaped|kidnapping|"
+    r"abducted|abducting|wounded|wounding|injured|injuring|executed|massacred|shot|shooting)|"
+    r"(?:murder|assassination|killing|kidnapping|kidnaping|abduction|death|massacre)\s+of)\s+",
+    re.IGNORECASE,
+)
+_VICTIM_PASSIVE = re.compile(
+    r"\s+(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:\w+\s+)?(?:killed|murdered|assassinated|"
+    r"kidnapped|kidnaped|abducted|wounded|injured|shot|executed|gunned\s+down)\b|"
+    r"(?:'s|’s)\s+(?:murder|assassination|killing|kidnapping|abduction|death)\b",
+    re.IGNORECASE,
+)
+
+
+def _overlaps(roles: dict[str, list[RoleFiller]], span: tuple[int, int], *names: str) -> bool:
+    return any(f.start < span[1] and span[0] < f.end for name in names for f in roles.get(name, ()))
+
+
+def _is_agent(ctx: _Ctx, span: tuple[int, int]) -> bool:
+    phrase = ctx.text[span[0] : span[1]]
+    return bool(ctx.lex.perpetrator_nouns.first(phrase) or is_perpetrator_group(phrase))
+
+
+_CONJUNCT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+_MAX_CONJUNCTS = 4
+# Heads that name an area or an abstraction, not a struck object ("the outskirts", "important targets").
+_NOT_TARGETS = re.compile(
+    r"\b(?:neighbou?rhoods?|outskirts|targets?|places?|sectors?|department|nation|freedom|objectives?|"
+    r"positions?|others|areas?|zones?|region|city|town|village|country|path|population)$",
+    re.IGNORECASE,
+)
+
+
+def _np_list_after(ctx: _Ctx, offset: int, limit: int) -> list[tuple[int, int]]:
+    """ "blew up a power substation and a power pylon": each noun phrase of a list after ``offset``."""
+    spans: list[tuple[int, int]] = []
+    span = np_after(ctx, offset, limit)
+    while span and len(spans) < _MAX_CONJUNCTS:
+        spans.append(span)
+        joint = _CONJUNCT.match(ctx.text, span[1], limit)
+        span = np_after(ctx, joint.end(), limit) if joint else None
+    return spans
+
+
+def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
+    """Targets and victims: the noun phrases next to attack and harm words (needs POS tags; none without them)."""
+    if not ctx.tokens.pos:
+        return
+    text = ctx.text
+    found: list[tuple[str, tuple[int, int]]] = []
+    for match in _TARGET_CUE.finditer(text, start, end):
+        found.extend(("target", span) for span in _np_list_after(ctx, match.end(), end))
+    for match in _TARGET_PASSIVE.finditer(text, start, end):
+        span = np_before(ctx, match.start(), start)
+        if span:
+            found.append(("target", span))
+    for match in _VICTIM_CUE.finditer(text, start, end):
+        found.extend(("victim", _proper_tail(ctx, span)) for span in _np_list_after(ctx, match.end(), end))
+    for match in _VICTIM_PASSIVE.finditer(text, start, end):
+        span = np_before(ctx, match.start(), start)
+        if span:
+            found.append(("victim", _proper_tail(ctx, span)))
+    for role, span in found:
+        if _is_agent(ctx, span) or _overlaps(roles, span, "killed", "wounded", "place", "date", "perpetrator"):
+            continue
+        if role == "target" and (_overlaps(roles, span, "victim") or _NOT_TARGETS.search(text[span[0] : span[1]])):
+            continue
+        _add(roles, role, _filler(text, span[0], span[1], value=text[span[0] : span[1]]))
+
+
+_AGENT_TAIL = re.compile(r"\s+(?:commandos?|units?|groups?|columns?|members|squads?|cells?)\b", re.IGNORECASE)
+
+
+# "murdered by two paid assassins", "shot to death last night by a group of terrorists".
+_BY_HARM = re.compile(
+    r"\b(?:killed|murdered|assassinated|kidnapped|kidnaped|abducted|attacked|shot|wounded|executed|bombed|"
+    r"destroyed|burned|massacred|carried\s+out|perpetrated|committed)\b[^.;:,]{0,40}?\bby\s+",
+    re.IGNORECASE,
+)
+# "a group of terrorists", "members of the 8th front": the agent noun phrase continues after "of".
+_OF_HEAD = re.compile(r"(?:group|members|band|unit|squad|column|commando)\s+of\s+$", re.IGNORECASE)
+
+
+def _agent_np(ctx: _Ctx, span: tuple[int, int], limit: int) -> tuple[int, int]:
+    tail = re.match(r"\s+of\s+", ctx.text[span[1] : limit])
+    if tail and _OF_HEAD.search(ctx.text[span[0] : span[1] + tail.end()]):
+        inner = np_after(ctx, span[1] + tail.end(), limit)
+        if inner:
+            return span[0], inner[1]
+    return span
+
+
+def _passive_agents(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
+    """The agent of a passive harm verb is a perpetrator; a listed organisation counts as such (needs POS tags)."""
+    if not ctx.tokens.pos:
+        return
+    for match in _BY_HARM.finditer(ctx.text, start, end):
+        for span in _np_list_after(ctx, match.end(), end)[:2]:
+            span = _agent_np(ctx, span, end)
+            if _overlaps(roles, span, "place", "date", "perpetrator", "victim", "target"):
+                continue
+            _add(roles, "perpetrator", _filler(ctx.text, span[0], span[1], value=ctx.text[span[0] : span[1]]))
+
+
+# "two fmln rebels were killed", "the number of guerrillas killed by troops": fighters dying in combat, which
+# reports of terrorist attacks (and MUC-4) do not count as an attack on them.
+_FIGHTER_DEATH = re.compile(
+    r"\s+(?:(?:were|was|had\s+been|have\s+been)\s+)?(?:killed|wounded|captured)\b(?=\s+(?:by|in|during|and|on)\b|"
+    r"\s*[.,;]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _fighters_died(ctx: _Ctx, start: int, end: int) -> bool:
+    for agent in ctx.lex.perpetrator_nouns.finditer(ctx.text, start, end):
+        if _FIGHTER_DEATH.match(ctx.text, agent.end, end):
+            return True
+    return False
+
+
+def _is_organisation(ctx: _Ctx, filler: RoleFiller) -> bool:
+    """A group record or a listed armed organisation: a noun such as "gunmen" may join it as a perpetrator."""
+    if filler.entity is not None:
+        return any(e.id == filler.entity and e.type == "group" for e in ctx.doc.entities)
+    return is_perpetrator_group(filler.text)
+
+
+def _agent_phrase(ctx: _Ctx, agent: LexiconHit, floor: int) -> tuple[int, int]:
+    """ "urban commando units", "fmln guerrillas", "30 terrorists": the attacker noun with its modifiers.
+
+    Only adjectives, numbers and listed organisations extend it to the left, and only group words ("units",
+    "column") to the right: on the MUC-4 dev set longer noun phrases ("last few hours terrorists", "guerrilla
+    station") matched the annotation less often than the bare noun.
+    """
+    tail = _AGENT_TAIL.match(ctx.text, agent.end)
+    end = tail.end() if tail else agent.end
+    toks = ctx.tokens
+    i = bisect_left(toks.starts, agent.start)
+    start = agent.start
+    while i > 0 and toks.starts[i - 1] >= floor and agent.start - toks.starts[i - 1] < 40:
+        word = ctx.text[toks.starts[i - 1] : toks.ends[i - 1]]
+        if not (toks.pos[i - 1] in ("ADJ", "NUM") or is_perpetrator_group(word)):
+            break
+        i -= 1
+        start = toks.starts[i]
+    return start, end
+
+
+def _group_fillers_in(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
+    """Listed armed organisations named in the clause, even where no entity record was made (lower-case text)."""
+    pattern = _group_pattern()
+    if pattern is None:
+        return
+    for match in pattern.finditer(ctx.text, start, end):
+        against = _AGAINST.search(ctx.text[max(start, match.start() - 25) : match.start()])
+        if not against and not _overlaps(roles, (match.start(), match.end()), "perpetrator"):
+            _add(roles, "perpetrator", _filler(ctx.text, match.start(), match.end(), value=match.group(0)))
+
+
 # ------------------------------------------------------------------------------------------------- attacks
 
 
@@ -412,7 +737,7 @@ def _attack_mention(
 ) -> _AttackMention | None:
     text = ctx.text
     c_start, c_end = clause
-    if _HYPOTHETICAL.search(text[max(c_start, hit.start - 50) : hit.start]):
+    if _HYPOTHETICAL.search(text[max(c_start, hit.start - 50) : hit.start]) or _fighters_died(ctx, c_start, c_end):
         return None
     roles: dict[str, list[RoleFiller]] = {}
     for p in ctx.doc.places:
@@ -425,21 +750,28 @@ def _attack_mention(
         nearest = min(dates, key=lambda t: min(abs(t.start - hit.end), abs(hit.start - t.end)))
         _add(roles, "date", _filler(text, nearest.start, nearest.end, value=nearest.value))
     s_start, _ = sentence
+    _object_fillers(ctx, c_start, c_end, roles)
     if hit.text.lower().startswith("attacker"):
         named = [(m, e) for m, e in ctx.entities_in(hit.end, c_end, "person") if m.start <= hit.end + 3]
         if not named:
             return None
         _add(roles, "perpetrator", _entity_filler(*named[0]))
-    elif not (roles.get("place") or roles.get("killed") or roles.get("wounded")) and not _agent_acts(ctx, clause, hit):
+    elif not any(roles.get(r) for r in ("place", "killed", "wounded", "victim", "target")) and not _agent_acts(
+        ctx, clause, hit
+    ):
         return None
     for m, e in ctx.entities_in(s_start, c_end, "group", "person"):
         before = text[max(s_start, m.start - 25) : m.start]
         named_before = m.start < hit.start and not _AGAINST.search(before) and not ctx.in_quote(m.start, m.end)
         if named_before and (e.type == "group" or m.end >= hit.start - 40):
             _add(roles, "perpetrator", _entity_filler(m, e))
+    _group_fillers_in(ctx, s_start, c_end, roles)
+    _passive_agents(ctx, c_start, c_end, roles)
     for agent in ctx.lex.perpetrator_nouns.finditer(text, c_start, c_end):
-        if not roles.get("perpetrator"):
-            _add(roles, "perpetrator", _filler(text, agent.start, agent.end, value=agent.text.lower()))
+        if not any(not _is_organisation(ctx, f) for f in roles.get("perpetrator", ())):
+            a_start, a_end = _agent_phrase(ctx, agent, c_start)
+            if not any(f.entity and f.start < a_end and a_start < f.end for f in roles.get("perpetrator", ())):
+                _add(roles, "perpetrator", _filler(text, a_start, a_end, value=agent.text.lower()))
     _method_fillers(ctx, c_start, c_end, roles)
     for target in ctx.lex.targets.finditer(text, c_start, c_end):
         if target.label == "civilians":
@@ -637,7 +969,7 @@ def _context(doc: AnalyzedDoc, spacy_doc: Doc | None) -> _Ctx:
         sentences = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+?(?:[.!?](?=\s)|$)", text, re.MULTILINE)]
     mentions = sorted(((m, e) for e in doc.entities for m in e.mentions), key=lambda me: me[0].start)
     quoted = [(q.start, q.end) for q in doc.quotes]
-    return _Ctx(text, doc, event_lexicon(), sentences, mentions, quoted)
+    return _Ctx(text, doc, event_lexicon(), sentences, mentions, quoted, _tokens_of(spacy_doc))
 
 
 def extract_events(doc: AnalyzedDoc, spacy_doc: Doc | None = None) -> tuple[Event, ...]:
