@@ -109,7 +109,8 @@ def analyze_doc(article: Article, doc: Doc) -> AnalyzedDoc:
         *_place_entities(places),
     )
     ordered = tuple(sorted(entities, key=lambda e: (e.mentions[0].start if e.mentions else 0, e.id)))
-    times = extract_times(text, article.published, doc)
+    # Deictic "now", "currently", "recently" are TIMEX3 references too; events only read calendar dates.
+    times = extract_times(text, article.published, doc, include_deictic=True)
     attributions = extract_attributions(text, doc, ordered)
     quotes = extract_quotes(text, doc, ordered)
     partial = AnalyzedDoc(article, ordered, times, tuple(places), quotes, attributions, ())
