@@ -429,7 +429,7 @@ def build_release(record_id: str, reports: Sequence[ReportRow]) -> Release:
         release_date=release_date,
         release_date_reason=date_reason,
         channels=tuple(sorted({c for f in features for c in f.get("channels", ())})),
-        targets=tuple(sorted({t for f in features for t in f.get("targets", ()) if not t.startswith("place:")})),
+        targets=tuple(sorted({t for f in features for t in f.get("targets", ()) if t.startswith("target:")})),
         places=tuple(
             sorted({t.removeprefix("place:") for f in features for t in f.get("targets", ()) if t.startswith("place:")})
         ),
