@@ -188,3 +188,14 @@ def test_muc4_template_from_a_lower_case_report(pipeline: Pipeline) -> None:
     assert "power substation" in roles["Target"]
     assert "jose ramon castillo" in roles["Victim"]
     assert {t.incident_type for t in templates} <= {"attack", "bombing"}
+
+
+def test_arrest_of_an_unnamed_suspect_later_named_is_one_arrest(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Police in Leeds arrested a 31-year-old woman on Monday over posts sharing speeches of the group's "
+        "spokesman Abu Yusuf al-Tahiri.\nThe woman, named in court as Jane Holloway, was detained at her home.",
+    )
+    (arrest,) = _of(analysis, "arrest")
+    persons = {f["text"] for f in arrest["roles"]["person"]}
+    assert persons == {"a 31-year-old woman", "Jane Holloway"}  # never the spokesman named further on

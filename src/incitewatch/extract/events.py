@@ -871,9 +871,28 @@ def _attacks(ctx: _Ctx) -> list[Event]:
 # ------------------------------------------------------------------------------------------------- arrests
 
 
+# "arrested a 27-year-old man", "detained two suspects": the person arrested, unnamed.
+_UNNAMED_SUSPECT = re.compile(
+    r"\s+(?P<who>(?:a|an|two|three|four|five|several)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:man|men|woman|women|teenager|teenagers|boy|girl|suspects?|people|persons|individuals?))\b",
+    re.IGNORECASE,
+)
+# How far a named person may stand from the arrest word and still be the one arrested ("the arrest of the
+# organization's spokesman, Abu Omar al-Muhajir"); further on, a name belongs to something else in the sentence.
+_ARREST_OBJECT_WINDOW = 80
+_PASSIVE_ARREST = re.compile(r"^[^.;]{0,40}?\b(?:was|were|has\s+been|had\s+been)\s*$", re.IGNORECASE)
+
+
+def _arrested(text: str, hit: LexiconHit, mention: Mention) -> bool:
+    """The named person is the one arrested: the object right after the word, or the subject of "was detained"."""
+    if hit.end <= mention.start <= hit.end + _ARREST_OBJECT_WINDOW:
+        return True
+    return mention.end <= hit.start and bool(_PASSIVE_ARREST.match(text[mention.end : hit.start]))
+
+
 def _arrests(ctx: _Ctx) -> list[Event]:
     text = ctx.text
-    events = []
+    events: list[Event] = []
     done: set[tuple[int, int]] = set()
     for hit in ctx.lex.arrest_words.finditer(text):
         s_start, s_end = ctx.sentence_of(hit.start)
@@ -884,10 +903,14 @@ def _arrests(ctx: _Ctx) -> list[Event]:
             before = text[max(s_start, m.start - 25) : m.start]
             if _BY_AGENT.search(before) or (e.type != "person" and m.start > hit.end and re.search(r"\bby\b", before)):
                 _add(roles, "by", _entity_filler(m, e))
-            elif e.type == "person":
+            elif e.type == "person" and _arrested(text, hit, m):
                 _add(roles, "person", _entity_filler(m, e))
         if not roles.get("person"):
-            continue
+            unnamed = _UNNAMED_SUSPECT.match(text, hit.end)
+            if unnamed is None:
+                continue
+            start = unnamed.start("who")
+            _add(roles, "person", _filler(text, start, unnamed.end(), value=text[start : unnamed.end()]))
         for p in ctx.doc.places:
             if s_start <= p.start and p.end <= s_end:
                 _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
@@ -895,6 +918,10 @@ def _arrests(ctx: _Ctx) -> list[Event]:
         if dates:
             _add(roles, "date", _filler(text, dates[0].start, dates[0].end, value=dates[0].value))
         done.add((s_start, s_end))
+        if events and _SAME_SUSPECT.match(text, s_start):
+            # "The man, named in court as Daniel Okafor, was detained…" tells more of the arrest just reported.
+            events[-1] = _with_more_roles(events[-1], roles)
+            continue
         events.append(
             Event(
                 id=_event_id(ctx.doc, "arrest", hit.start),
@@ -907,6 +934,19 @@ def _arrests(ctx: _Ctx) -> list[Event]:
             )
         )
     return events
+
+
+_SAME_SUSPECT = re.compile(
+    r"\s*(?:(?:The|This|That)\s+(?:man|woman|suspect|teenager|boy|girl|men|women|suspects)|He|She)\b"
+)
+
+
+def _with_more_roles(event: Event, more: dict[str, list[RoleFiller]]) -> Event:
+    roles = {role: list(fillers) for role, fillers in event.roles.items()}
+    for role, fillers in more.items():
+        for filler in fillers:
+            _add(roles, role, filler)
+    return replace(event, roles=_frozen_roles(roles), confidence=_confidence(roles, ("person", "by", "place", "date")))
 
 
 # ------------------------------------------------------------------------------------------------- statements
