@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from importlib import resources
 from pathlib import Path
@@ -72,7 +73,34 @@ def test_prefix_terms_phrases_and_count_cap() -> None:
 
 def test_empty_text_is_not_relevant() -> None:
     result = triage("")
-    assert not result.relevant and result.score == 0.0
+    assert not result.relevant and not result.top_terms
+
+
+def test_log_saturation_and_length_floor() -> None:
+    lexicon = parse_lexicon(
+        {
+            "threshold": 0,
+            "max_count": 20,
+            "saturation": "log",
+            "length_weight": -1.0,
+            "length_floor": 10,
+            "terms": {"bomb": 2.0},
+        }
+    )
+    scorer = TriageScorer(lexicon)
+    floor = math.log1p(10)
+    # Repeats add less and less: one mention is worth 2*log(2), three 2*log(4), not three times as much.
+    assert scorer.score("bomb").score == pytest.approx(2 * math.log(2) - floor)
+    assert scorer.score("bomb bomb bomb").score == pytest.approx(2 * math.log(4) - floor)
+    # Texts shorter than the floor count as that long: brevity alone earns nothing.
+    assert scorer.score("a b c").score == pytest.approx(-floor)
+    long_text = "bomb " + "word " * 29
+    assert scorer.score(long_text).score == pytest.approx(2 * math.log(2) - math.log1p(30))
+
+
+def test_lexicon_rejects_unknown_saturation() -> None:
+    with pytest.raises(ValueError, match="saturation"):
+        parse_lexicon({"threshold": 1, "max_count": 3, "saturation": "sqrt", "terms": {}})
 
 
 def test_resources_name_sources_and_reasons() -> None:

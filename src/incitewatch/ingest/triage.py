@@ -4,16 +4,26 @@ A linear scorer over hand-chosen terms (``resources/triage_lexicon.json``): the 
 all-lower-case and all-upper-case texts score like mixed-case ones), split into ASCII words by one compiled
 regex, and each distinct word's term is looked up once (prefix terms such as ``terror*`` are expanded per
 distinct word and memoised). Consecutive-word phrases ("car bomb", "heart attack") add their own weight.
-Score = sum of weight * min(occurrences, max_count) per term. The terms and their prior weights are chosen
-by hand; ``scripts/train_triage.py`` fits the weights (logistic regression shrunk towards the priors) and the
-threshold; ``scripts/triage_eval.py`` measures recall on MUC-4 and false positives on everyday news. No model
-file, no spaCy: millions of words per second, so everything is triaged and only the relevant few percent go
-through the costly analysis.
+Score = sum of weight * f(min(occurrences, max_count)) per term + length_weight * log(1 + max(words,
+length_floor)), where f is log(1 + n) (``"saturation": "log"``: the first mention counts most, repeats in a
+long feature article add little) or the identity (``"cap"``). The length term (fitted, negative) keeps long
+everyday articles, which mention "police", "shot" or "attack" somewhere, from outscoring short wire reports;
+the floor keeps a short text with no such terms from scoring high merely for being short. The terms and their
+prior weights are chosen by hand; ``scripts/train_triage.py`` fits the weights (logistic regression shrunk
+towards the priors, its strength chosen by cross-validation on the tuning data) and the threshold;
+``scripts/triage_eval.py`` measures recall on MUC-4 and false positives on everyday news. No model file, no
+spaCy: millions of words per second, so everything is triaged and only the relevant few percent go through the
+costly analysis.
+
+Figures (``.venv/bin/python scripts/triage_eval.py``; MUC-4 train and the even-position news half tune, the
+rest is reported): MUC-4 recall train 0.999, dev 0.983, test 0.984; everyday-news false positives 1.6 % on the
+tuning half, 1.6 % on the held-out half (7/428), 1.6 % overall; about 2 M words/s on one core.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -25,6 +35,7 @@ from types import MappingProxyType
 LEXICON_FILE = "triage_lexicon.json"
 _WORD = re.compile(r"[a-z]+")
 _TOP_TERMS_IN_REASON = 5
+SATURATIONS = ("cap", "log")
 # Memoised prefix expansions per scorer: bounded so a stream of odd tokens cannot grow memory without end.
 _MAX_MEMO = 200_000
 
@@ -37,6 +48,17 @@ class TriageLexicon:
     weights: Mapping[str, float]
     threshold: float
     max_count: int
+    saturation: str = "cap"  # "cap": weight * capped count; "log": weight * log(1 + capped count)
+    length_weight: float = 0.0  # times log(1 + number of words)
+    length_floor: int = 0  # shorter texts count as this long, so brevity alone never makes a text relevant
+
+    def length_value(self, words: int) -> float:
+        return math.log1p(max(words, self.length_floor))
+
+    def term_value(self, count: int) -> float:
+        """What ``count`` occurrences of one term are worth, before its weight."""
+        capped = min(count, self.max_count)
+        return math.log1p(capped) if self.saturation == "log" else float(capped)
 
     @property
     def words(self) -> frozenset[str]:
@@ -80,9 +102,23 @@ def parse_lexicon(data: Mapping[str, object]) -> TriageLexicon:
             weights[term] = float(weight)
     threshold = data["threshold"]
     max_count = data["max_count"]
+    saturation = data.get("saturation", "cap")
+    length_weight = data.get("length_weight", 0.0)
+    length_floor = data.get("length_floor", 0)
     if not isinstance(threshold, int | float) or not isinstance(max_count, int):
         raise ValueError("triage lexicon: 'threshold' must be a number and 'max_count' an integer")
-    return TriageLexicon(MappingProxyType(weights), float(threshold), max_count)
+    if saturation not in SATURATIONS or not isinstance(length_weight, int | float):
+        raise ValueError(f"triage lexicon: 'saturation' must be one of {SATURATIONS}, 'length_weight' a number")
+    if not isinstance(length_floor, int):
+        raise ValueError("triage lexicon: 'length_floor' must be an integer")
+    return TriageLexicon(
+        MappingProxyType(weights),
+        float(threshold),
+        max_count,
+        str(saturation),
+        float(length_weight),
+        length_floor,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +156,11 @@ class TriageScorer:
         return term
 
     def features(self, text: str) -> Counter[str]:
-        """How often each lexicon term occurs (uncapped); the scorer's only view of a text."""
+        """How often each lexicon term occurs (uncapped)."""
+        return self.features_and_length(text)[0]
+
+    def features_and_length(self, text: str) -> tuple[Counter[str], int]:
+        """Term occurrences (uncapped) and the number of words: the scorer's only view of a text."""
         words = _WORD.findall(text.lower())
         found: Counter[str] = Counter()
         for word, count in Counter(words).items():
@@ -131,13 +171,14 @@ class TriageScorer:
         for index, word in enumerate(words[:-1]):
             if word in starters and (word, words[index + 1]) in self._phrases:
                 found[f"{word} {words[index + 1]}"] += 1
-        return found
+        return found, len(words)
 
     def score(self, text: str) -> TriageResult:
-        weights = self.lexicon.weights
-        cap = self.lexicon.max_count
-        contributions = {term: weights[term] * min(count, cap) for term, count in self.features(text).items()}
-        total = sum(contributions.values())
+        lexicon = self.lexicon
+        weights = lexicon.weights
+        found, length = self.features_and_length(text)
+        contributions = {term: weights[term] * lexicon.term_value(count) for term, count in found.items()}
+        total = sum(contributions.values()) + lexicon.length_weight * lexicon.length_value(length)
         top = sorted((c for c in contributions.items() if c[1] > 0), key=lambda item: (-item[1], item[0]))
         return TriageResult(
             relevant=total >= self.lexicon.threshold,
