@@ -175,8 +175,8 @@ def _now() -> str:
 
 
 def _db(store: SQLiteStore) -> sqlite3.Connection:
-    # As LinkStore does: the store exposes no public connection; its lock and transaction() guard every use here.
-    return store._connection
+    # Inside the store's transaction() like every store extension (store/extension.py).
+    return store.connection
 
 
 def _from_row(row: Sequence[Any]) -> Correction:

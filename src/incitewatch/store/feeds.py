@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from incitewatch.errors import StoreError
-from incitewatch.store.sqlite import SQLiteStore
+from incitewatch.store.extension import StoreExtension
 
 _FEED_COLUMNS = (
     "url, title, etag, last_modified, added_at, last_polled, last_ok, consecutive_failures, next_poll_at,"
@@ -54,19 +54,9 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-class FeedStore:
+class FeedStore(StoreExtension):
     """Feeds, their validators and health, and the items seen, of one store."""
 
-    def __init__(self, store: SQLiteStore) -> None:
-        self.store = store
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        # The store exposes no public connection; its lock and transaction() guard every use made here.
-        return self.store._connection
-
-    def transaction(self) -> AbstractContextManager[None]:
-        return self.store.transaction()
 
     @contextmanager
     def _writing(self, what: str) -> Iterator[sqlite3.Connection]:

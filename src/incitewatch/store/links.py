@@ -7,16 +7,14 @@ work in ``LinkStore.transaction()`` (the store's transaction), so one article's 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from incitewatch.errors import StoreError
 from incitewatch.store.base import ArticleCopy
-from incitewatch.store.sqlite import SQLiteStore
+from incitewatch.store.extension import StoreExtension
 
 Profile = dict[str, Any]
 Features = dict[str, Any]
@@ -74,19 +72,9 @@ def _report_from_row(row: Sequence[Any]) -> ReportRow:
 _REPORT_COLUMNS = "seq, kind, article_id, item_id, record_id, published, features, link_reason, pinned"
 
 
-class LinkStore:
+class LinkStore(StoreExtension):
     """Records, report assignments, blocking keys, decisions, pins, log and cited sources of one store."""
 
-    def __init__(self, store: SQLiteStore) -> None:
-        self.store = store
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        # The store exposes no public connection; its lock and transaction() guard every use made here.
-        return self.store._connection
-
-    def transaction(self) -> AbstractContextManager[None]:
-        return self.store.transaction()
 
     # -- records and blocking ----------------------------------------------------------------------------
 

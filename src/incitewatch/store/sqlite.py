@@ -329,6 +329,12 @@ class SQLiteStore:
             finally:
                 self._in_transaction = False
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The store's one connection, for store extensions (``store/extension.py``) working inside
+        ``transaction()``; anything else should use the methods above."""
+        return self._connection
+
     @contextmanager
     def _read(self, what: str) -> Iterator[sqlite3.Connection]:
         with self._lock:
