@@ -880,14 +880,17 @@ _UNNAMED_SUSPECT = re.compile(
 # How far a named person may stand from the arrest word and still be the one arrested ("the arrest of the
 # organization's spokesman, Abu Omar al-Muhajir"); further on, a name belongs to something else in the sentence.
 _ARREST_OBJECT_WINDOW = 80
-_PASSIVE_ARREST = re.compile(r"^[^.;]{0,40}?\b(?:was|were|has\s+been|had\s+been)\s*$", re.IGNORECASE)
+_ROLE_BEFORE = re.compile(r"\b(?:spokesman|spokesperson|leader|emir|commander|preacher|caliph)[,]?\s+$", re.IGNORECASE)
 
 
 def _arrested(text: str, hit: LexiconHit, mention: Mention) -> bool:
-    """The named person is the one arrested: the object right after the word, or the subject of "was detained"."""
-    if hit.end <= mention.start <= hit.end + _ARREST_OBJECT_WINDOW:
+    """Whether a person named in an arrest sentence is the one arrested: anyone up to just after the arrest word
+    (subjects of "was detained", objects of "arrested"), and further on anyone not introduced by a group role."""
+    if mention.start <= hit.end + _ARREST_OBJECT_WINDOW:
         return True
-    return mention.end <= hit.start and bool(_PASSIVE_ARREST.match(text[mention.end : hit.start]))
+    # Further on, a person introduced by a group role is someone the sentence mentions, not the one arrested
+    # ("arrested a man … for sharing speeches of the group's spokesman X").
+    return not _ROLE_BEFORE.search(text[max(0, mention.start - 30) : mention.start])
 
 
 def _arrests(ctx: _Ctx) -> list[Event]:
