@@ -135,3 +135,32 @@ def test_near_duplicate_detection_can_be_turned_off(tmp_path: Path, near: bool) 
             options=IngestOptions(near_duplicates=near),
         )
     assert len(report.near_duplicates) == (1 if near else 0)
+
+
+class RacingPipeline(CountingPipeline):
+    """While it analyses its first article, another ingest (its own connection to the same store file, as a
+    second process would have) stores a syndicated copy of the same story."""
+
+    def __init__(self, db: Path, rival: RawDocument) -> None:
+        super().__init__()
+        self.db, self.rival = db, rival
+        self.rival_report: list[str] = []
+
+    def analyze_article(self, article: Article) -> AnalyzedDoc:
+        if not self.analysed:
+            with SQLiteStore(self.db) as other_store:
+                self.rival_report = ingest_raw([self.rival], other_store, CountingPipeline()).stored
+        return super().analyze_article(article)
+
+
+def test_a_copy_stored_by_a_concurrent_ingest_during_analysis_is_not_stored_twice(tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite"
+    pipeline = RacingPipeline(db, _raw(_syndicated(WIRE_STORY), "https://paper.example/a/1", "Daily Paper"))
+    with SQLiteStore(db) as store:
+        report = ingest_raw([_raw(WIRE_STORY, "https://wire.example/story", "Wire")], store, pipeline)
+        counts = store.counts()
+        copies = store.article_copies(pipeline.rival_report[0]) if pipeline.rival_report else []
+    assert len(pipeline.rival_report) == 1  # the rival got there first
+    assert report.stored == [] and report.near_duplicates == [("https://wire.example/story", pipeline.rival_report[0])]
+    assert counts["articles"] == 1 and counts["raw_documents"] == 2
+    assert [(c.kind, c.uri) for c in copies] == [("near", "https://wire.example/story")]

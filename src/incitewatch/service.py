@@ -184,24 +184,20 @@ class _Ingester:
         similarity: float,
         kind: CopyKind,
     ) -> None:
-        copy = ArticleCopy(
-            article_id=original,
-            copy_id=article.id,
-            kind=kind,
-            similarity=similarity,
-            raw_sha256=raw_sha,
-            uri=raw.uri,
-            outlet=article.outlet,
-            published=article.published.isoformat() if article.published else None,
-            title=article.title,
-        )
-        outcome: IngestOutcome = "duplicate" if kind == "exact" else "near_duplicate"
+        copy = _article_copy(raw, raw_sha, article, original, similarity, kind)
         with self.store.transaction():
             self.store.add_raw(raw)
-            self.store.record_copy(copy)
-            self.store.record_input(raw.uri, raw_sha, outcome, original, None)
+            self._write_copy(raw, raw_sha, copy)
+        self._count_copy(raw.uri, original, kind)
+
+    def _write_copy(self, raw: RawDocument, raw_sha: str, copy: ArticleCopy) -> None:
+        outcome: IngestOutcome = "duplicate" if copy.kind == "exact" else "near_duplicate"
+        self.store.record_copy(copy)
+        self.store.record_input(raw.uri, raw_sha, outcome, copy.article_id, None)
+
+    def _count_copy(self, uri: str, original: str, kind: CopyKind) -> None:
         target = self.report.duplicates if kind == "exact" else self.report.near_duplicates
-        target.append((raw.uri, original))
+        target.append((uri, original))
 
     def _save_new(
         self, raw: RawDocument, raw_sha: str, article: Article, signature: dedup.Signature | None
@@ -210,8 +206,22 @@ class _Ingester:
         doc = self._analyse(raw.uri, article) if status == "analysed" else AnalyzedDoc(article)
         with self.store.transaction():
             self.store.add_raw(raw)
-            outcome = self._write_new(raw, raw_sha, doc, status, score, reason, signature)
-        self._count(outcome, raw.uri, article.id, reason)
+            # The near-duplicate check before the analysis ran outside any transaction; a concurrent ingest may
+            # have stored a copy of this story since. Inside the write lock the answer is final.
+            match = self._near_duplicate(signature) if signature is not None else None
+            if match is None:
+                outcome = self._write_new(raw, raw_sha, doc, status, score, reason, signature)
+            else:
+                copy = _article_copy(raw, raw_sha, article, match.article_id, match.similarity, "near")
+                self._write_copy(raw, raw_sha, copy)
+        if match is None:
+            self._count(outcome, raw.uri, article.id, reason)
+        else:
+            self._count_copy(raw.uri, match.article_id, "near")
+
+    def _near_duplicate(self, signature: dedup.Signature) -> dedup.NearMatch | None:
+        candidates = self.store.near_duplicate_candidates(dedup.SIGNATURE_SCHEME, signature.band_keys)
+        return dedup.best_match(signature, candidates)
 
     def _analyse(self, uri: str, article: Article) -> AnalyzedDoc:
         # One document that trips a bug in an extractor must not stop a firehose (and, being journalled as
@@ -282,6 +292,22 @@ class _Ingester:
         else:
             self.report.non_english.append(Skipped(uri, article_id, reason))
 
+
+
+def _article_copy(
+    raw: RawDocument, raw_sha: str, article: Article, original: str, similarity: float, kind: CopyKind
+) -> ArticleCopy:
+    return ArticleCopy(
+        article_id=original,
+        copy_id=article.id,
+        kind=kind,
+        similarity=similarity,
+        raw_sha256=raw_sha,
+        uri=raw.uri,
+        outlet=article.outlet,
+        published=article.published.isoformat() if article.published else None,
+        title=article.title,
+    )
 
 def ingest_raw(
     raws: Iterable[RawDocument | InputError],
