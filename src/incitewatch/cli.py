@@ -423,6 +423,52 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
 
 
+@app.command("refresh-groups")
+def refresh_groups(
+    lists: Annotated[
+        list[Path],
+        typer.Argument(help="Official lists: an OFAC SDN folder (sdn.csv + alt.csv) or a UN consolidated .xml."),
+    ],
+    write: Annotated[
+        Path | None,
+        typer.Option(
+            "--write",
+            help="Save the refreshed groups file here (in a checkout: src/incitewatch/resources/groups.json). "
+            "Without it, only report what would change.",
+        ),
+    ] = None,
+) -> None:
+    """Add the aliases official designation lists give for the groups we know, naming each list as a source."""
+    from incitewatch.resources import DesignationRefresh, refresh_groups_from_designations, write_refreshed_groups
+
+    refreshes: list[DesignationRefresh] = []
+    groups = None
+    for path in lists:
+        try:
+            refresh = refresh_groups_from_designations(path, groups)
+        except (IncitewatchError, OSError) as error:
+            _error(f"{path}: {error}")
+            raise typer.Exit(1) from error
+        refreshes.append(refresh)
+        groups = refresh.groups
+        typer.echo(_refresh_summary(refresh))
+    if write is None:
+        typer.echo("nothing written: pass --write PATH to save the refreshed groups file")
+        return
+    added = write_refreshed_groups(refreshes, write, refreshed_on=date.today())
+    typer.echo(f"wrote {write}: {added} aliases added")
+
+
+def _refresh_summary(refresh: Any) -> str:
+    lines = [
+        f"{refresh.source}: {len(refresh.matched)} groups matched, "
+        f"{sum(len(a) for a in refresh.added.values())} aliases to add, "
+        f"{sum(len(s) for s in refresh.skipped.values())} skipped"
+    ]
+    lines += [f"  {group_id} + {', '.join(aliases)}" for group_id, aliases in sorted(refresh.added.items())]
+    return "\n".join(lines)
+
+
 users_app = typer.Typer(help="People who may use the desk (roles: viewer, analyst, admin).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -314,6 +316,11 @@ def refresh_groups_from_designations(
     return DesignationRefresh(str(path), matched, added, skipped, updated)
 
 
+# One ordinary word, as the lists give for translated nicknames ("the Youth", "The Sentinels"): as an entity-ruler
+# pattern it would tag everyday text as the group. Acronyms (all capitals) are not ordinary words.
+_GENERIC_ALIAS = re.compile(r"^(?:[Tt]he\s+)?[A-Z]?[a-z]+$")
+
+
 def _new_aliases(
     group_id: str, entities: list[ListedEntity], owner: dict[str, str]
 ) -> tuple[list[str], list[str]]:
@@ -329,6 +336,8 @@ def _new_aliases(
                 rejected.append(f"{alias} (alias of {owner[key]})")
             elif len(key.replace(" ", "")) < _MIN_ALIAS_CHARS or _NON_GROUP_ALIAS.search(alias):
                 rejected.append(f"{alias} (too short, or names a media arm or company)")
+            elif _GENERIC_ALIAS.match(alias):
+                rejected.append(f"{alias} (an ordinary word: would match everyday text)")
             else:
                 new.append(alias)
                 owner[key] = group_id
@@ -353,3 +362,46 @@ def groups_to_json(groups: Iterable[GroupRecord]) -> list[dict[str, Any]]:
         }
         for group in groups
     ]
+
+
+def packaged_groups_path() -> Path:
+    """Where the packaged groups.json lives (in a checkout or editable install: the source tree)."""
+    return Path(str(resources.files(__name__).joinpath(GROUPS_FILE)))
+
+
+def write_refreshed_groups(
+    refreshes: Sequence[DesignationRefresh], destination: Path, *, refreshed_on: date, base: Path | None = None
+) -> int:
+    """Write ``base`` (default: the packaged groups.json) to ``destination`` with the aliases the refreshes
+    added, naming each list file as a source; returns how many aliases were added.
+
+    Everything else in the file (its other sources, group order, designations, notes) is kept as it is. The file
+    is replaced atomically, so a reader never sees half of it.
+    """
+    raw = json.loads((base or packaged_groups_path()).read_text(encoding="utf-8"))
+    added_by_group: dict[str, list[str]] = {}
+    for refresh in refreshes:
+        for group_id, aliases in refresh.added.items():
+            added_by_group.setdefault(group_id, []).extend(aliases)
+    added = 0
+    for group in raw["groups"]:
+        known = {alias_match_key(name) for name in (group["name"], *group.get("aliases", ()))}
+        for alias in added_by_group.get(group["id"], ()):
+            if alias_match_key(alias) not in known:
+                group.setdefault("aliases", []).append(alias)
+                known.add(alias_match_key(alias))
+                added += 1
+    for refresh in refreshes:
+        raw["sources"].append({
+            "id": f"refresh:{Path(refresh.source).name}",
+            "name": f"Aliases added on {refreshed_on.isoformat()} from the official list file {refresh.source}",
+        })
+    temporary = destination.with_name(destination.name + ".tmp")
+    temporary.write_text(json.dumps(raw, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(temporary, destination)
+    return added
+
+
+def groups_from_file(path: Path) -> tuple[GroupRecord, ...]:
+    """The groups of a groups.json-shaped file (a refreshed copy, say), read like the packaged one."""
+    return tuple(_group_from_json(raw) for raw in json.loads(path.read_text(encoding="utf-8"))["groups"])
