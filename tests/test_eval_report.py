@@ -25,6 +25,7 @@ def results() -> BenchmarkResults:
             "b": GeoScore(errors_km=[1.0, 2.0], gold_geocoded=4, matched=2),
         },
         wikievents=ArgScore(predicted=10, gold=10, identified=6, classified=5, classified_coref=1),
+        wikievents_attack=ArgScore(predicted=4, gold=8, identified=3, classified=2, classified_coref=0),
         wikievents_mode="head+coref",
     )
 
@@ -34,12 +35,16 @@ def test_overall_holds_the_four_headline_figures() -> None:
     assert overall["f1"] == pytest.approx(0.5)
     assert overall["value_f1"] == pytest.approx(0.75)
     assert overall["acc_161km"] == pytest.approx(0.75)  # pooled: 3 of 4 errors under 161 km
-    assert overall["arg_c_f1"] == pytest.approx(0.6)  # coref credit counted in head+coref mode
+    assert overall["arg_c_f1"] == pytest.approx(1 / 3)  # attack, death and injury types only
+    assert overall["arg_c_f1_all_types"] == pytest.approx(0.6)  # coref credit counted in head+coref mode
+    assert build_report(results())["wikievents"]["attack_die_injure"]["counts"] == {"predicted": 4, "gold": 8}
 
 
 def test_missing_benchmarks_are_null(tmp_path: Path) -> None:
     report = build_report(BenchmarkResults())
-    assert report["overall"] == {"f1": None, "value_f1": None, "acc_161km": None, "arg_c_f1": None}
+    assert report["overall"] == {
+        "f1": None, "value_f1": None, "acc_161km": None, "arg_c_f1": None, "arg_c_f1_all_types": None
+    }
     write_report(report, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["overall"]["f1"] is None
     assert "n/a" in format_table(report)

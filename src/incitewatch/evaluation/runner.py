@@ -130,8 +130,10 @@ def evaluate_wikievents(pipeline: Pipeline, root: Path, split: str, limit: int |
     ontology = wikievents.load_ontology(root / "event_role_KAIROS.json")
     head_finder = _wikievents_head_finder(pipeline)
     score = argf1.score_arguments(predictions, documents, event_types=ontology, head_finder=head_finder)
+    attack_types = wikievents.attack_event_types(ontology)
+    attack = argf1.score_arguments(predictions, documents, event_types=attack_types, head_finder=head_finder)
     mode = "head" if head_finder is not None else "span"
-    return build_report(BenchmarkResults(wikievents=score, wikievents_mode=mode))
+    return build_report(BenchmarkResults(wikievents=score, wikievents_attack=attack, wikievents_mode=mode))
 
 
 def _sentences_of(root: Path, split: str, doc_id: str) -> list[tuple[list[str], str]]:

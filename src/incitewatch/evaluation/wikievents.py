@@ -96,6 +96,15 @@ def load_ontology(path: Path) -> dict[str, EventTemplate]:
     }
 
 
+# The event families of our target figure: attacks and the deaths and injuries they cause.
+ATTACK_FAMILIES: tuple[str, ...] = ("Conflict.Attack", "Life.Die", "Life.Injure")
+
+
+def attack_event_types(ontology: Mapping[str, EventTemplate]) -> frozenset[str]:
+    """The ontology's event types in :data:`ATTACK_FAMILIES` (with all their subtypes)."""
+    return frozenset(t for t in ontology if ".".join(t.split(".")[:2]) in ATTACK_FAMILIES)
+
+
 def load_bartgen_predictions(
     path: Path, documents: Sequence[WikiEventsDocument], ontology: Mapping[str, EventTemplate]
 ) -> list[PredictedArgument]:
