@@ -555,12 +555,63 @@ def extract_entities(text: str, doc: Doc) -> tuple[Entity, ...]:
     taken += [(ent.start_char, ent.end_char) for ent in doc.ents]
     person_mentions.extend((m, None) for m in _unlabelled_nisba_mentions(text, person_mentions, taken))
     persons = _cluster_persons(sorted(person_mentions, key=lambda pair: pair[0].start))
+    _unlink_bare_kunyas(text, persons, frozenset(groups))
+    persons = _merge_also_known_as(text, persons)
     group_mentions = [(m, cluster.id) for cluster in groups.values() for m in cluster.mentions]
     for cluster in persons:
         cluster.attributes.update(_person_roles(text, cluster.mentions, group_mentions))
     clusters = [*groups.values(), *persons, *organisations.values()]
     entities = _merge_same_ids(_to_entity(cluster) for cluster in clusters)
     return tuple(sorted(entities, key=lambda e: e.mentions[0].start))
+
+
+def _is_bare_kunya(name: str) -> bool:
+    parts = parse_name(name)
+    return parts.kunya is not None and not parts.given and not parts.surnames and parts.solo is None
+
+
+def _role_groups(person_id: str) -> frozenset[str]:
+    person = persons_by_id().get(person_id)
+    if person is None:
+        return frozenset()
+    groups = {role.group for role in person.roles if role.group}
+    parents = {groups_by_id()[g].parent for g in groups if g in groups_by_id()}
+    return frozenset(g for g in groups | parents if g)
+
+
+def _unlink_bare_kunyas(text: str, persons: list[_Cluster], article_groups: frozenset[str]) -> None:
+    """A bare kunya ("Abu Ubaidah") is carried by many men: it names a listed person only in an article that
+    also names his group. Elsewhere it stays an unlisted name, so an al-Shabaab leader called Abu Ubaidah is not
+    taken for the Qassam Brigades' spokesman Abu Obaida."""
+    for cluster in persons:
+        if cluster.id not in _person_names() or not all(_is_bare_kunya(m.text) for m in cluster.mentions):
+            continue
+        if not _role_groups(cluster.id) & article_groups:
+            cluster.id = f"person:{name_slug(max((m.text for m in cluster.mentions), key=len))}"
+
+
+# "Ahmed Diriye, also known as Abu Ubaidah": the name after the cue is the same person's other name.
+_ALSO_KNOWN_AS = re.compile(
+    r"^\s*,?\s*\(?(?:also\s+known\s+as|better\s+known\s+as|known\s+as|also\s+called|a\.?k\.?a\.?|alias|"
+    r"whose\s+real\s+name\s+is|real\s+name)\s+[\"“‘']?$",
+    re.IGNORECASE,
+)
+
+
+def _merge_also_known_as(text: str, persons: list[_Cluster]) -> list[_Cluster]:
+    """Join the clusters of two names tied by "also known as" (or "aka", "whose real name is"); a listed id wins."""
+    owner = {id(m): c for c in persons for m in c.mentions}
+    mentions = sorted((m for c in persons for m in c.mentions), key=lambda m: m.start)
+    for first, second in pairwise(mentions):
+        a, b = owner[id(first)], owner[id(second)]
+        if a is b or second.start - first.end > 40 or not _ALSO_KNOWN_AS.match(text[first.end : second.start]):
+            continue
+        keep, drop = (b, a) if b.id in _person_names() and a.id not in _person_names() else (a, b)
+        for mention in drop.mentions:
+            keep.add(mention)
+            owner[id(mention)] = keep
+        drop.mentions.clear()
+    return [c for c in persons if c.mentions]
 
 
 def _merge_same_ids(entities: Iterable[Entity]) -> list[Entity]:
@@ -724,13 +775,26 @@ def _role_after(text: str, mention: Mention) -> tuple[str, str, int, int] | None
     if match is None:
         return None
     appositive = match.group("app")
-    role_match = _ROLE_RE.search(appositive)
+    role_match = _head_role_match(appositive)
     if role_match is None or len(appositive[: role_match.start()].split()) > _APPOSITIVE_MAX_WORDS_TO_ROLE:
         return None
     app_start = match.start("app")
     title = _title_case_run(appositive) or appositive[: role_match.end()]
     role = _role_head(title, role_match) if title != appositive[: role_match.end()] else role_match.group(0)
     return _normalise_role(role), title.strip(), app_start, app_start + len(title)
+
+
+# Role words that also work as adjectives: "official spokesman", "chief spokesman" are spokesmen.
+_ADJECTIVAL_ROLES = frozenset({"official", "chief"})
+
+
+def _head_role_match(phrase: str) -> re.Match[str] | None:
+    """The first role word of ``phrase``, skipping an adjectival one directly followed by another role word."""
+    first = _ROLE_RE.search(phrase)
+    if first is None or first.group(0).lower() not in _ADJECTIVAL_ROLES:
+        return first
+    following = _ROLE_RE.match(phrase, first.end() + 1) if phrase[first.end() : first.end() + 1] == " " else None
+    return following or first
 
 
 def _title_case_run(appositive: str) -> str | None:

@@ -24,13 +24,15 @@ from spacy.tokens import Doc
 from incitewatch.extract.entities import is_listed
 from incitewatch.extract.lexicon import EventLexicon, LexiconHit, event_lexicon
 from incitewatch.extract.numbers import find_counts
+from incitewatch.resources import persons_by_id
 from incitewatch.types import AnalyzedDoc, Entity, Event, Mention, RoleFiller, Span, TimeExpr, Verification
 
 _DOUBT_ORDER: dict[str, int] = {"confirmed": 0, "claimed": 1, "unverified": 2, "disputed": 3}
 _EARLIER = re.compile(r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
     r"\b(?:to(?!\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b)|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
-    r"conduct|double|against\s+the\s+threat|threat\s+of)\s+(?:[\w’'-]+\s+){0,3}$",
+    r"conduct|double|against\s+the\s+threat|threat\s+of|threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|warn(?:s|ed|ing)?\s+of|"
+    r"call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|pledg(?:e|es|ed|ing))\s+(?:[\w’'-]+\s+){0,3}$",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
@@ -236,6 +238,33 @@ def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFil
                 entity = next((e for _, e in ctx.mentions if e.id == quote.speaker), None)
                 if entity and entity.type == "person" and entity.mentions:
                     _add(roles, "speaker", _entity_filler(entity.mentions[0], entity))
+    if not roles.get("speaker"):
+        voice = _article_voice(ctx, roles)
+        if voice is not None:
+            _add(roles, "speaker", _entity_filler(*voice))
+
+
+def _article_voice(ctx: _Ctx, roles: dict[str, list[RoleFiller]]) -> tuple[Mention, Entity] | None:
+    """ "A spokesman for Daesh has called on …" and, a sentence later, "Abu Huthaifa al-Ansari, who became the
+    group's official spokesman, told followers …": the first person the article gives the release's speaker role
+    (or who held that role in the release's group, by persons.json), else nobody."""
+    wanted = next((str(f.value) for f in roles.get("speaker_role", ()) if f.value), None)
+    if wanted is None:
+        return None
+    group = next((f.entity for f in roles.get("group", ()) if f.entity), None)
+    for mention, entity in ctx.mentions:
+        if entity.type != "person" or ctx.in_quote(mention.start, mention.end):
+            continue
+        if entity.attributes.get("role", "").lower() == wanted or _listed_role(entity.id, wanted, group):
+            return mention, entity
+    return None
+
+
+def _listed_role(person_id: str, role: str, group: str | None) -> bool:
+    person = persons_by_id().get(person_id)
+    return person is not None and any(
+        r.role.lower() == role and (group is None or r.group == group) for r in person.roles
+    )
 
 
 def _group_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFiller]]) -> None:
@@ -784,6 +813,16 @@ def _attack_key(mention: _AttackMention) -> str | None:
     return places[0].entity if places else None
 
 
+# "the 2019 attack on the hotel, in which 21 people were killed": the clause after the break tells of the same attack.
+_RELATIVE_START = re.compile(r",\s+(?:in\s+which|during\s+which|which|where)\s+$", re.IGNORECASE)
+
+
+def _continues(ctx: _Ctx, previous: _AttackMention, mention: _AttackMention) -> bool:
+    """Whether ``mention`` is a relative clause hanging on ``previous`` in the same sentence."""
+    same_sentence = ctx.sentence_of(previous.start) == ctx.sentence_of(mention.start)
+    return same_sentence and bool(_RELATIVE_START.search(ctx.text[max(0, mention.start - 20) : mention.start]))
+
+
 _ANAPHORIC = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -793,6 +832,9 @@ def _merge_attacks(ctx: _Ctx, mentions: list[_AttackMention]) -> list[list[_Atta
     by_key: dict[str, list[_AttackMention]] = {}
     for mention in mentions:
         key = _attack_key(mention)
+        if groups and _continues(ctx, groups[-1][-1], mention):
+            groups[-1].append(mention)
+            continue
         if key is not None and key in by_key:
             by_key[key].append(mention)
             continue
@@ -812,13 +854,27 @@ _CLAIM = re.compile(
 )
 
 
+_CLAIMED_BY = re.compile(r"\bclaimed\s+by\s+", re.IGNORECASE)
+
+
+def _claimants_before(ctx: _Ctx, position: int) -> list[tuple[Mention, Entity]]:
+    s_start, _ = ctx.sentence_of(position)
+    return ctx.entities_in(s_start, position, "group")
+
+
+def _claimants_after(ctx: _Ctx, position: int) -> list[tuple[Mention, Entity]]:
+    _, s_end = ctx.sentence_of(position)
+    return ctx.entities_in(position, min(s_end, position + 80), "group")
+
+
 def _claimants(ctx: _Ctx, groups: list[list[_AttackMention]]) -> None:
-    """ "Al-Shabaab … claimed responsibility for the attack": the claimant is the perpetrator the group claims to be
-    of the latest attack mentioned before, unless a report already names one."""
-    for claim in _CLAIM.finditer(ctx.text):
-        s_start, _ = ctx.sentence_of(claim.start())
-        claimants = ctx.entities_in(s_start, claim.start(), "group")
-        earlier = [g for g in groups if g[0].start < claim.start()]
+    """ "Al-Shabaab … claimed responsibility for the attack" or "the attack, which was claimed by ISIS-K": the
+    claimant is the perpetrator the group claims to be of the latest attack mentioned before, unless a report
+    already names one."""
+    claims = [(claim.start(), _claimants_before(ctx, claim.start())) for claim in _CLAIM.finditer(ctx.text)]
+    claims += [(claim.start(), _claimants_after(ctx, claim.end())) for claim in _CLAIMED_BY.finditer(ctx.text)]
+    for position, claimants in sorted(claims, key=lambda c: c[0]):
+        earlier = [g for g in groups if g[0].start < position]
         if not (claimants and earlier):
             continue
         # A named claimant adds to nouns such as "gunmen", but never overrides a perpetrator a report names.
@@ -964,6 +1020,18 @@ def _appositive_role(ctx: _Ctx, mention: Mention, limit: int) -> tuple[int, int]
     return mention.end + match.start(1), mention.end + match.end(1)
 
 
+# "X, who became the group's spokesman in 2023, told …": a relative clause, not a title; only its role word is.
+_RELATIVE_ROLE = re.compile(r"(?:who|whom|whose)\b", re.IGNORECASE)
+
+
+def _role_word_span(text: str, start: int, phrase: str, person: Entity) -> tuple[int, int] | None:
+    role = person.attributes.get("role")
+    if not role:
+        return None
+    found = re.search(r"\b" + re.escape(role) + r"\w*", phrase, re.IGNORECASE)
+    return (start + found.start(), start + found.end()) if found else None
+
+
 def _statements(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
     text = ctx.text
     speakers = _release_speakers(releases)
@@ -982,7 +1050,10 @@ def _statements(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
         role_text = re.sub(
             r"\s+(?:for|of|at|with|to)(?:\s+the)?\s*$", "", text[span[0] : role_end], flags=re.IGNORECASE
         )
-        if role_text:
+        role_span = _role_word_span(text, span[0], role_text, e) if _RELATIVE_ROLE.match(role_text) else None
+        if role_span is not None:
+            _add(roles, "role", _filler(text, *role_span, value=text[role_span[0] : role_span[1]]))
+        elif role_text and not _RELATIVE_ROLE.match(role_text):
             _add(roles, "role", _filler(text, span[0], span[0] + len(role_text), value=role_text))
         for org_mention, org in orgs[:1]:
             _add(roles, "organisation", _entity_filler(org_mention, org))

@@ -1,0 +1,119 @@
+"""How wire and newspaper reports commonly word a release, a threat and an attack's toll: texts written for these
+tests, in the phrasings real reporting uses, through the whole pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from incitewatch.pipeline import Pipeline
+from incitewatch.serialize import analysis_to_dict
+
+
+def _run(pipeline: Pipeline, text: str, published: str = "2024-10-18") -> dict[str, Any]:
+    return analysis_to_dict(pipeline.analyze_text(text, published=date.fromisoformat(published)))
+
+
+def _of(analysis: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e for e in analysis["events"] if e["type"] == kind]
+
+
+def _values(event: dict[str, Any], role: str) -> set[Any]:
+    return {f.get("value", f.get("entity")) for f in event["roles"].get(role, [])}
+
+
+def _person_ids(analysis: dict[str, Any]) -> set[str]:
+    return {e["id"] for e in analysis["entities"] if e["type"] == "person"}
+
+
+SPEAKER_NAMED_LATER = (
+    "A spokesman for Daesh has urged so-called lone wolves to target churches during the holidays, in an audio "
+    "clip posted online late on Thursday.\n"
+    "Abu Huthaifa al-Ansari, who became the group's official spokesman last year, told followers to use "
+    "knives and vehicles.\n"
+    "Security officials said they were assessing the authenticity of the recording.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def speaker_named_later(pipeline: Pipeline) -> dict[str, Any]:
+    return _run(pipeline, SPEAKER_NAMED_LATER)
+
+
+def test_the_spokesman_named_a_sentence_later_is_the_release_speaker(speaker_named_later: dict[str, Any]) -> None:
+    (release,) = _of(speaker_named_later, "propaganda_release")
+    assert _values(release, "speaker") == {"person:abu-hudhayfah-al-ansari"}
+    assert _values(release, "speaker_role") == {"spokesman"}
+    # The speaker of the release is not also reported as making a separate statement.
+    assert not _of(speaker_named_later, "statement")
+
+
+def test_an_adjective_before_the_role_word_is_not_the_role(speaker_named_later: dict[str, Any]) -> None:
+    (ansari,) = [e for e in speaker_named_later["entities"] if e["id"] == "person:abu-hudhayfah-al-ansari"]
+    assert ansari["attributes"]["role"] == "spokesman"  # "official spokesman", not "official"
+
+
+def test_officials_assessing_authenticity_leave_the_release_unverified(speaker_named_later: dict[str, Any]) -> None:
+    (release,) = _of(speaker_named_later, "propaganda_release")
+    assert release["verification"] == "unverified"
+
+
+def test_a_threat_of_attacks_is_not_an_attack(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "The militant group published a video on Monday in which its leader threatened fresh attacks in Nairobi "
+        "and vowed more bombings against foreign troops.\n",
+    )
+    assert not _of(analysis, "attack")
+    assert _of(analysis, "propaganda_release")
+
+
+def test_a_toll_in_a_relative_clause_belongs_to_the_attack_before_it(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "The footage shows the 2019 attack on a hotel complex in Nairobi, in which 21 people were killed.\n",
+    )
+    (attack,) = _of(analysis, "attack")
+    assert _values(attack, "killed") == {21}
+    assert _values(attack, "place") == {"place:geonames:184745"}
+
+
+def test_a_media_wing_is_the_release_channel(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Al-Shabaab released a video on Monday through its al-Kataib media wing, threatening Kenya.\n",
+    )
+    (release,) = _of(analysis, "propaganda_release")
+    assert _values(release, "channel") == {"outlet:al-kataib"}
+
+
+def test_also_known_as_joins_two_names_of_one_person(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "The video features the al-Shabaab leader Ahmed Diriye, also known as Abu Ubaidah, who spoke for twenty "
+        "minutes.\n",
+    )
+    persons = [e for e in analysis["entities"] if e["type"] == "person"]
+    assert [p["id"] for p in persons] == ["person:ahmed-diriye"]
+    assert {m["text"] for m in persons[0]["mentions"]} == {"Ahmed Diriye", "Abu Ubaidah"}
+
+
+def test_a_bare_kunya_names_a_listed_person_only_beside_his_group(pipeline: Pipeline) -> None:
+    # Abu Obaida is listed as the Qassam Brigades' (Hamas) spokesman; many others carry the same kunya.
+    elsewhere = _run(pipeline, "A commander known by his kunya Abu Ubaida addressed fighters in the video.\n")
+    assert "person:abu-obaida" not in _person_ids(elsewhere)
+    beside = _run(pipeline, "Hamas released a speech by Abu Ubaida, the spokesman of its armed wing.\n")
+    assert "person:abu-obaida" in _person_ids(beside)
+
+
+def test_the_group_an_attack_was_claimed_by_is_its_perpetrator(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "The message praised the attack on a concert hall near Moscow in March that killed 140 people, which was "
+        "claimed by the group's Afghan affiliate, Islamic State Khorasan Province.\n",
+    )
+    (attack,) = _of(analysis, "attack")
+    assert _values(attack, "perpetrator") == {"group:islamic-state-khorasan"}
+    assert attack["verification"] == "claimed"
