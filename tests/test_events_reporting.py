@@ -117,3 +117,26 @@ def test_the_group_an_attack_was_claimed_by_is_its_perpetrator(pipeline: Pipelin
     (attack,) = _of(analysis, "attack")
     assert _values(attack, "perpetrator") == {"group:islamic-state-khorasan"}
     assert attack["verification"] == "claimed"
+
+
+def test_a_plot_and_attacks_in_general_are_not_attacks_that_happened(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Police arrested a 19-year-old man in Dresden on Tuesday on suspicion of planning an attack on a "
+        "Christmas market, prosecutors said.\n"
+        "Both groups have carried out similar attacks in the region before.\n",
+    )
+    assert not _of(analysis, "attack")
+    (arrest,) = _of(analysis, "arrest")
+    assert _values(arrest, "place") == {"place:geonames:2935022"}
+
+
+def test_nobody_claiming_an_attack_names_no_claimant(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "A car bomb killed nine people at a checkpoint in Mogadishu on Sunday, police said.\n"
+        "Al-Shabaab, which often targets checkpoints, has not claimed responsibility.\n",
+    )
+    (attack,) = _of(analysis, "attack")
+    assert "group:al-shabaab" not in _values(attack, "perpetrator")
+    assert _values(attack, "killed") == {9}

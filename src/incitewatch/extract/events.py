@@ -32,8 +32,13 @@ _EARLIER = re.compile(r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?
 _HYPOTHETICAL = re.compile(
     r"\b(?:to(?!\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b)|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
     r"conduct|double|against\s+the\s+threat|threat\s+of|threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|warn(?:s|ed|ing)?\s+of|"
-    r"call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|pledg(?:e|es|ed|ing))\s+(?:[\w’'-]+\s+){0,3}$",
+    r"call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|pledg(?:e|es|ed|ing)|planning|plotting|plotted|"
+    r"preparing)\s+(?:[\w’'-]+\s+){0,3}$",
     re.IGNORECASE,
+)
+# "have carried out similar attacks", "such attacks", "future attacks": attacks in general, not one that happened.
+_GENERIC_ATTACKS = re.compile(
+    r"\b(?:similar|such|future|further|possible|potential|any|more|new|fresh)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
 )
 _CLAUSE_BREAK = re.compile(
     r"\s[–—]\s|;\s|\s-\s|,\s+in\s+which\s+|,\s+and\s+(?=the\b)|\s+and\s+(?=the\s+\w+(?:\s+\w+)?\s+attack)"
@@ -768,6 +773,8 @@ def _attack_mention(
     c_start, c_end = clause
     if _HYPOTHETICAL.search(text[max(c_start, hit.start - 50) : hit.start]) or _fighters_died(ctx, c_start, c_end):
         return None
+    if _GENERIC_ATTACKS.search(text[max(c_start, hit.start - 30) : hit.start]):
+        return None
     roles: dict[str, list[RoleFiller]] = {}
     for p in ctx.doc.places:
         if c_start <= p.start and p.end <= c_end:
@@ -857,8 +864,14 @@ _CLAIM = re.compile(
 _CLAIMED_BY = re.compile(r"\bclaimed\s+by\s+", re.IGNORECASE)
 
 
+# "No group has claimed responsibility", "which nobody has yet claimed": no claimant, whoever the sentence names.
+_NO_CLAIM = re.compile(r"\b(?:no|not|nobody|no\s+one|none|yet\s+to)\b(?:\s+[\w-]+){0,3}\s*$", re.IGNORECASE)
+
+
 def _claimants_before(ctx: _Ctx, position: int) -> list[tuple[Mention, Entity]]:
     s_start, _ = ctx.sentence_of(position)
+    if _NO_CLAIM.search(ctx.text[max(s_start, position - 40) : position]):
+        return []
     return ctx.entities_in(s_start, position, "group")
 
 
