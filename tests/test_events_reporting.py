@@ -140,3 +140,13 @@ def test_nobody_claiming_an_attack_names_no_claimant(pipeline: Pipeline) -> None
     (attack,) = _of(analysis, "attack")
     assert "group:al-shabaab" not in _values(attack, "perpetrator")
     assert _values(attack, "killed") == {9}
+
+
+def test_an_official_named_after_the_role_makes_a_statement(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline, "Germany's interior minister, Nancy Faeser, said the threat level remained high after the video.\n"
+    )
+    (statement,) = _of(analysis, "statement")
+    assert _values(statement, "speaker") == {"person:nancy-faeser"}
+    (role,) = statement["roles"]["role"]
+    assert role["text"] == "Germany's interior minister"

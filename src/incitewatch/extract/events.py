@@ -1045,6 +1045,23 @@ def _role_word_span(text: str, start: int, phrase: str, person: Entity) -> tuple
     return (start + found.start(), start + found.end()) if found else None
 
 
+_SPEECH_AFTER = re.compile(r"\s*,?\s*(?:said|says|stated|told|added|warned|announced)\b", re.IGNORECASE)
+
+
+def _role_before_speech(ctx: _Ctx, mention: Mention, person: Entity) -> tuple[int, int] | None:
+    """ "Germany's interior minister, Nancy Faeser, said …": the role phrase before a name that speaks next."""
+    role = person.attributes.get("role")
+    if not role or not _SPEECH_AFTER.match(ctx.text, mention.end):
+        return None
+    s_start, _ = ctx.sentence_of(mention.start)
+    before = ctx.text[max(s_start, mention.start - 60) : mention.start]
+    found = re.search(r"((?:[\w’'-]+\s+){0,2}" + re.escape(role) + r"\w*)\s*,?\s*$", before, re.IGNORECASE)
+    if found is None:
+        return None
+    start = mention.start - len(before) + found.start(1)
+    return start, start + len(found.group(1))
+
+
 def _statements(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
     text = ctx.text
     speakers = _release_speakers(releases)
@@ -1054,7 +1071,7 @@ def _statements(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
             continue
         s_start, s_end = ctx.sentence_of(m.start)
         line_end = ctx.text.find("\n", m.end)
-        span = _appositive_role(ctx, m, line_end if line_end != -1 else len(ctx.text))
+        span = _appositive_role(ctx, m, line_end if line_end != -1 else len(ctx.text)) or _role_before_speech(ctx, m, e)
         if span is None:
             continue
         roles: dict[str, list[RoleFiller]] = {"speaker": [_entity_filler(m, e)]}
