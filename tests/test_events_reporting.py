@@ -150,3 +150,17 @@ def test_an_official_named_after_the_role_makes_a_statement(pipeline: Pipeline) 
     assert _values(statement, "speaker") == {"person:nancy-faeser"}
     (role,) = statement["roles"]["role"]
     assert role["text"] == "Germany's interior minister"
+
+
+def test_the_release_date_is_the_one_by_the_release_verb_not_the_dateline(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Oct 18 (Reuters) - Islamic State's spokesman urged followers to attack Jews in an audio recording "
+        "released on Oct. 15, the SITE monitoring group said.\n"
+        "Reuters could not verify the recording.\n",
+    )
+    (release,) = _of(analysis, "propaganda_release")
+    assert release["time"] == "2024-10-15"
+    assert release["verification"] == "unverified"
+    sources = {a["source"] for a in analysis["attributions"]}
+    assert "outlet:site-intelligence-group" in sources

@@ -383,7 +383,10 @@ _CUE_BEFORE = re.compile(
     r"|\(\s*\Z"
 )
 _VERB_AFTER = re.compile(
-    # "SITE Intelligence Group, which monitors jihadist media, said": one relative clause may intervene.
+    # "SITE Intelligence Group, which monitors jihadist media, said": one relative clause may intervene;
+    # "the SITE monitoring group said": so may a descriptive noun.
+    r"(?:\s+(?:monitoring|intelligence|news|media|research|watchdog)\s+"
+    r"(?:group|agency|service|organi[sz]ation|firm|institute|outlet|website))?"
     r"(?:,\s+(?:which|that|who)\s[^,.;:!?\n]{1,80},)?"
     r"(?:’s|'s)?\s*(?:(?:has|had|have|also|first|later)\s+)*"
     r"(?:reported|reports|said|says|stated|states|revealed|reveals|claimed|claims|added|noted|wrote|writes"

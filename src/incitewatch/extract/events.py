@@ -283,6 +283,26 @@ def _group_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFille
         _add(roles, "group", _entity_filler(*best[0]))
 
 
+# "Oct 18 (Reuters) -", "LONDON, June 13 —": a dateline's date is the report's, not the release's.
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)\n]{2,40}\)\s*)?[-–—]\s")
+
+
+def _release_date(ctx: _Ctx, release: _Release) -> TimeExpr | None:
+    """The calendar date of a release sentence nearest a release verb ("released on Oct. 17"), datelines aside."""
+    best: tuple[int, TimeExpr] | None = None
+    for s_start, s_end in release.sentences:
+        verbs = list(ctx.lex.release_verbs.finditer(ctx.text, s_start, s_end))
+        if not verbs:
+            continue
+        for t in ctx.times_in(s_start, s_end):
+            if not _is_calendar_date(t) or _DATELINE_AFTER.match(ctx.text, t.end):
+                continue
+            distance = min(t.start - v.end if t.start >= v.end else 2 * (v.start - t.end) for v in verbs)
+            if best is None or distance < best[0]:
+                best = (distance, t)
+    return best[1] if best else None
+
+
 def _release_event(ctx: _Ctx, release: _Release) -> Event:
     text = ctx.text
     roles: dict[str, list[RoleFiller]] = {}
@@ -293,6 +313,10 @@ def _release_event(ctx: _Ctx, release: _Release) -> Event:
         if medium:
             _add(roles, "medium", _filler(text, medium.start, medium.end, value=medium.label))
     time_value: str | None = None
+    released = _release_date(ctx, release)
+    if released is not None:
+        time_value = released.value
+        _add(roles, "date", _filler(text, released.start, released.end, value=released.value))
     for s_start, s_end in release.sentences:
         for m, e in _channels_in(ctx, s_start, s_end):
             _add(roles, "channel", _entity_filler(m, e))
@@ -306,9 +330,6 @@ def _release_event(ctx: _Ctx, release: _Release) -> Event:
         for t in ctx.times_in(s_start, s_end):
             if t.type == "DURATION" and t.value.startswith("PT"):  # a recording's length, not "for years"
                 _add(roles, "duration", _filler(text, t.start, t.end, value=t.value))
-            elif time_value is None and ctx.lex.release_verbs.first(text, s_start, s_end) and _is_calendar_date(t):
-                time_value = t.value
-                _add(roles, "date", _filler(text, t.start, t.end, value=t.value))
     first = release.sentences[0]
     hedges = [h for s, e in release.sentences for h in ctx.hedges_in(s, e)]
     return Event(
