@@ -164,3 +164,19 @@ def test_the_release_date_is_the_one_by_the_release_verb_not_the_dateline(pipeli
     assert release["verification"] == "unverified"
     sources = {a["source"] for a in analysis["attributions"]}
     assert "outlet:site-intelligence-group" in sources
+
+
+def test_who_praises_an_attack_is_not_its_perpetrator(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "In the 61-minute video, released by As-Sahab on Saturday to mark the anniversary of the September 11 "
+        "attacks, Ayman al-Zawahiri praised a January attack on Russian troops in Syria and said “Jerusalem will "
+        "never be Judaised”.\n",
+        published="2021-09-12",
+    )
+    (attack,) = _of(analysis, "attack")
+    assert "person:ayman-al-zawahiri" not in _values(attack, "perpetrator")
+    assert _values(attack, "place") == {"place:geonames:163843"}  # Syria; Jerusalem is only in the quote
+    (release,) = _of(analysis, "propaganda_release")
+    (occasion,) = release["roles"]["occasion"]
+    assert occasion["value"].endswith("September 11 attacks")

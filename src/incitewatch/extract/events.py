@@ -40,13 +40,18 @@ _HYPOTHETICAL = re.compile(
 _GENERIC_ATTACKS = re.compile(
     r"\b(?:similar|such|future|further|possible|potential|any|more|new|fresh)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
 )
+_ONLOOKER_VERB = re.compile(
+    r"\b(?:prais\w*|hail\w*|welcom\w*|celebrat\w*|laud\w*|applaud\w*|glorif\w*|commend\w*|condemn\w*|"
+    r"denounc\w*|mourn\w*|recall\w*|mention\w*|cit(?:e|ed|es|ing)|refer\w*|invok\w*)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(
     r"\s[–—]\s|;\s|\s-\s|,\s+in\s+which\s+|,\s+and\s+(?=the\b)|\s+and\s+(?=the\s+\w+(?:\s+\w+)?\s+attack)"
 )
 _BY_AGENT = re.compile(r"\b(?:at\s+the\s+hands\s+of|by|carried\s+out\s+by)\s+$", re.IGNORECASE)
 _AGAINST = re.compile(r"\b(?:against|fighting|defeat|combat(?:ting)?|on)\s+(?:the\s+)?$", re.IGNORECASE)
 _OCCASION = re.compile(
-    r"\b(?:the\s+)?(?:[\w-]+\s+)?(?:anniversary|occasion|eve)\s+of\s+[^.;:“”\"]+|\bcoincid\w*\s+with\s+(?P<what>[^.;:“”\"]+)",
+    r"\b(?:the\s+)?(?:[\w-]+\s+)?(?:anniversary|occasion|eve)\s+of\s+[^.;:,“”\"]+|\bcoincid\w*\s+with\s+(?P<what>[^.;:,“”\"]+)",
     re.IGNORECASE,
 )
 _IMPERATIVE = re.compile(
@@ -798,7 +803,7 @@ def _attack_mention(
         return None
     roles: dict[str, list[RoleFiller]] = {}
     for p in ctx.doc.places:
-        if c_start <= p.start and p.end <= c_end:
+        if c_start <= p.start and p.end <= c_end and not ctx.in_quote(p.start, p.end):
             _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
     for count in find_counts(text, c_start, c_end):
         _add(roles, count.kind, _filler(text, count.start, count.end, value=count.value))
@@ -820,6 +825,8 @@ def _attack_mention(
     for m, e in ctx.entities_in(s_start, c_end, "group", "person"):
         before = text[max(s_start, m.start - 25) : m.start]
         named_before = m.start < hit.start and not _AGAINST.search(before) and not ctx.in_quote(m.start, m.end)
+        if named_before and _ONLOOKER_VERB.search(text, m.end, hit.start):
+            continue  # "Zawahiri praised a January attack": who praises or condemns an attack did not carry it out
         if named_before and (e.type == "group" or m.end >= hit.start - 40):
             _add(roles, "perpetrator", _entity_filler(m, e))
     _group_fillers_in(ctx, s_start, c_end, roles)
