@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from incitewatch.link.linker import get_actor, list_attacks, list_releases
+from incitewatch.pipeline import Pipeline
+from incitewatch.serialize import analysis_to_dict
 from tests.test_link_fixtures import linked_store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "articles"
@@ -18,18 +20,12 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "articles"
 def store() -> Any:
     if not SAMPLE.is_dir():
         pytest.skip("sample/articles is absent")
-    try:
-        from incitewatch.pipeline import Pipeline
-        from incitewatch.serialize import analysis_to_dict
-
-        pipeline = Pipeline()
-        analyses = []
-        for path in sorted(SAMPLE.glob("*.txt")):
-            published = date.fromisoformat(path.name[:10])
-            doc = pipeline.analyze_text(path.read_text(encoding="utf-8"), published=published)
-            analyses.append(analysis_to_dict(doc))
-    except Exception as exc:  # the pipeline is being integrated; linking is tested on fixtures meanwhile
-        pytest.skip(f"pipeline unavailable: {exc}")
+    pipeline = Pipeline()
+    analyses = []
+    for path in sorted(SAMPLE.glob("*.txt")):
+        published = date.fromisoformat(path.name[:10])
+        doc = pipeline.analyze_text(path.read_text(encoding="utf-8"), published=published)
+        analyses.append(analysis_to_dict(doc))
     return linked_store(analyses)
 
 
@@ -48,3 +44,33 @@ def test_one_mogadishu_attack_and_one_speaker(store: Any) -> None:
     actor = get_actor(store, "person:abu-yusuf-al-tahiri")
     assert actor is not None and len(actor.article_ids) == 3
     assert {"Abou Youssef al-Tahiri", "Abu Yusuf al-Tahiri"} <= {n.name for n in actor.names}
+
+
+RELEASE_DAY_REPORT = (
+    "Islamic State spokesman Abu al-Hassan al-Muhajir urged followers to attack civilians in Europe during "
+    "Ramadan in an audio message released on Telegram on Monday.\n"
+)
+LOOKING_BACK = (
+    "Two years ago the group's then spokesman Abu al-Hassan al-Muhajir released an audio message on Telegram "
+    "calling on supporters to attack civilians in Europe.\n"
+    "Analysts say the message, released in June 2017, was followed by a wave of attacks.\n"
+)
+ANOTHER_SPEECH = (
+    "In an audio message released in March 2018, the group's spokesman Abu al-Hassan al-Muhajir called for "
+    "attacks on Western embassies.\n"
+)
+
+
+@pytest.mark.slow
+def test_a_report_years_later_that_gives_the_month_joins_the_release() -> None:
+    pipeline = Pipeline()
+    analyses = [
+        analysis_to_dict(pipeline.analyze_text(text, published=date.fromisoformat(published)))
+        for text, published in (
+            (RELEASE_DAY_REPORT, "2017-06-13"),
+            (LOOKING_BACK, "2019-05-20"),
+            (ANOTHER_SPEECH, "2019-05-21"),
+        )
+    ]
+    releases = sorted(list_releases(linked_store(analyses)), key=lambda r: r.release_date or "")
+    assert [(r.release_date, len(r.reports)) for r in releases] == [("2017-06-12", 2), ("2018-03", 1)]

@@ -61,21 +61,53 @@ def _first_entity(event: Mapping[str, Any], role: str, prefix: str) -> tuple[str
 
 
 def _release_date(event: Mapping[str, Any]) -> str | None:
+    """The release date a report states: a day, else a month or a range of days ("June 2017", Ramadan)."""
     candidates = [event.get("time")] + [f.get("value") for f in _fillers(event, "date")]
-    for value in candidates:
-        if isinstance(value, str) and _day(value):
+    values = [v for v in candidates if isinstance(v, str)]
+    for value in values:
+        if _day(value):
             return value[:10]
+    for value in values:
+        if _coarse_interval(value) is not None:
+            return value
+    return None
+
+
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _coarse_interval(value: str) -> tuple[date, date] | None:
+    """A month ("2017-06") or a day range ("2017-05-27/2017-06-24") as first and last day; else ``None``.
+
+    A bare year is too coarse to tell one speaker's releases apart, so it stays undated."""
+    month = _ISO_MONTH.match(value)
+    if month:
+        year, number = int(month.group(1)), int(month.group(2))
+        if not 1 <= number <= 12:
+            return None
+        first = date(year, number, 1)
+        last = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+        return first, last
+    if "/" in value:
+        begin, _, end = value.partition("/")
+        start, stop = _day(begin), _day(end)
+        if start and stop and start <= stop and (stop - start).days <= 40:
+            return start, stop
     return None
 
 
 def _interval(release_date: str | None, published: str | None) -> tuple[str, str] | None:
-    """When the release came out, as an inclusive ISO interval: its date ± tolerance, else the reporting window."""
-    exact = _day(release_date)
+    """When the release came out, as an inclusive ISO interval: its date ± tolerance, the month or range a report
+    gives, else the reporting window before publication."""
+    exact = _day(release_date) if release_date and len(release_date) == 10 else None
     if exact:
         return (
             (exact - timedelta(DATE_TOLERANCE_DAYS)).isoformat(),
             (exact + timedelta(DATE_TOLERANCE_DAYS)).isoformat(),
         )
+    coarse = _coarse_interval(release_date) if release_date else None
+    if coarse:
+        return coarse[0].isoformat(), coarse[1].isoformat()
     day = _day(published)
     if day:
         return (day - timedelta(REPORTING_WINDOW_DAYS)).isoformat(), day.isoformat()
@@ -388,7 +420,9 @@ def _evidence(article_id: str, triple: Sequence[Any] | None) -> Evidence:
 
 
 def _reconciled_date(reports: Sequence[ReportRow]) -> tuple[str | None, str, list[str]]:
-    stated = Counter(r.features["release_date"] for r in reports if r.features.get("release_date"))
+    # A day outranks the month or range another report gives (which it falls in): only days can disagree.
+    days = Counter(r.features["release_date"] for r in reports if _day(r.features.get("release_date")))
+    stated = days or Counter(r.features["release_date"] for r in reports if r.features.get("release_date"))
     if not stated:
         published = sorted(r.published for r in reports if r.published)
         if not published:
