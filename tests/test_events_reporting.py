@@ -180,3 +180,14 @@ def test_who_praises_an_attack_is_not_its_perpetrator(pipeline: Pipeline) -> Non
     (release,) = _of(analysis, "propaganda_release")
     (occasion,) = release["roles"]["occasion"]
     assert occasion["value"].endswith("September 11 attacks")
+
+
+def test_a_video_someone_watched_is_not_a_release(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Police in Vienna arrested two teenagers on Sunday who had sworn allegiance to the Islamic State group "
+        "after watching a propaganda video, the interior ministry said.\n",
+        published="2023-06-19",
+    )
+    assert not _of(analysis, "propaganda_release")
+    assert _of(analysis, "arrest")

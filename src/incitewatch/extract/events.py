@@ -29,6 +29,13 @@ from incitewatch.types import AnalyzedDoc, Entity, Event, Mention, RoleFiller, S
 
 _DOUBT_ORDER: dict[str, int] = {"confirmed": 0, "claimed": 1, "unverified": 2, "disputed": 3}
 _EARLIER = re.compile(r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+# Material someone watched, kept or shared: the reports are about them, not about a release.
+_CONSUMED = re.compile(
+    r"\b(?:watch(?:ed|ing)?|view(?:ed|ing)?|saw|seen|inspired\s+by|influenced\s+by|radicali[sz]ed\s+by|"
+    r"download(?:ed|ing)?|possess(?:ed|ing|ion\s+of)?|found|stored|shar(?:ed|ing)|consum(?:ed|ing))\s+"
+    r"(?:[\w’'-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
 _HYPOTHETICAL = re.compile(
     r"\b(?:to(?!\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b)|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
     r"conduct|double|against\s+the\s+threat|threat\s+of|threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|warn(?:s|ed|ing)?\s+of|"
@@ -197,6 +204,8 @@ def _release_mentions(ctx: _Ctx) -> list[_Release]:
         s_start, s_end = ctx.sentence_of(hit.start)
         if _EARLIER.search(ctx.text[max(s_start, hit.start - 40) : hit.start]):
             continue  # "a previous audio message" is another release, only mentioned for comparison
+        if _CONSUMED.search(ctx.text[max(s_start, hit.start - 50) : hit.start]):
+            continue  # "after watching a propaganda video": what someone watched, not a release being reported
         medium = _medium_of(ctx, hit)
         compatible = [r for r in releases if r.medium is None or medium is None or r.medium == medium]
         if compatible:
