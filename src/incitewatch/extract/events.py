@@ -32,7 +32,7 @@ _EARLIER = re.compile(r"\b(?:previous|earlier|prior|past|old|older|another)\s+(?
 # Material someone watched, kept or shared: the reports are about them, not about a release.
 _CONSUMED = re.compile(
     r"\b(?:watch(?:ed|ing)?|view(?:ed|ing)?|saw|seen|inspired\s+by|influenced\s+by|radicali[sz]ed\s+by|"
-    r"download(?:ed|ing)?|possess(?:ed|ing|ion\s+of)?|found|stored|shar(?:ed|ing)|consum(?:ed|ing))\s+"
+    r"download(?:ed|ing)?|possess(?:ed|ing|ion\s+of)?|found|stored|consum(?:ed|ing))\s+"
     r"(?:[\w’'-]+\s+){0,4}$",
     re.IGNORECASE,
 )
