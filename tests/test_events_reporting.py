@@ -191,3 +191,10 @@ def test_a_video_someone_watched_is_not_a_release(pipeline: Pipeline) -> None:
     )
     assert not _of(analysis, "propaganda_release")
     assert _of(analysis, "arrest")
+
+
+def test_a_title_before_the_name_is_the_statement_role(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, 'Interior Minister Gerhard Karner said the arrests had "prevented a bloodbath".\n')
+    (statement,) = _of(analysis, "statement")
+    assert [f["text"] for f in statement["roles"]["role"]] == ["Interior Minister"]
+    assert "organisation" not in statement["roles"]

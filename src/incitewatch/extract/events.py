@@ -1108,11 +1108,14 @@ def _statements(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
             continue
         s_start, s_end = ctx.sentence_of(m.start)
         line_end = ctx.text.find("\n", m.end)
-        span = _appositive_role(ctx, m, line_end if line_end != -1 else len(ctx.text)) or _role_before_speech(ctx, m, e)
+        span = _appositive_role(ctx, m, line_end if line_end != -1 else len(ctx.text))
+        # A title before the name ("Interior Minister Gerhard Karner said") is kept whole: its words are no body.
+        title_first = span is None
+        span = span or _role_before_speech(ctx, m, e)
         if span is None:
             continue
         roles: dict[str, list[RoleFiller]] = {"speaker": [_entity_filler(m, e)]}
-        orgs = ctx.entities_in(span[0], span[1], "organisation", "group")
+        orgs = [] if title_first else ctx.entities_in(span[0], span[1], "organisation", "group")
         role_end = orgs[0][0].start if orgs else span[1]
         role_text = re.sub(
             r"\s+(?:for|of|at|with|to)(?:\s+the)?\s*$", "", text[span[0] : role_end], flags=re.IGNORECASE
