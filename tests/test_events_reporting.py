@@ -198,3 +198,20 @@ def test_a_title_before_the_name_is_the_statement_role(pipeline: Pipeline) -> No
     (statement,) = _of(analysis, "statement")
     assert [f["text"] for f in statement["roles"]["role"]] == ["Interior Minister"]
     assert "organisation" not in statement["roles"]
+
+
+def test_a_later_report_of_the_toll_and_the_claim_make_one_attack(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "The death toll from Sunday's attack on a Catholic church in Essakane, in northern Burkina Faso, has "
+        "risen to 15, a local official told AFP on Monday.\n"
+        "The attack was claimed on Tuesday by JNIM, al-Qaeda's affiliate in the Sahel.\n",
+        published="2024-02-27",
+    )
+    (attack,) = _of(analysis, "attack")
+    assert _values(attack, "killed") == {15}
+    assert _values(attack, "perpetrator") == {"group:jnim"}
+    assert attack["time"] == "2024-02-25"
+    assert _values(attack, "date") == {"2024-02-25"}  # Tuesday is when it was claimed
+    assert "place:region:sahel" not in _values(attack, "place")
+    assert {f["text"] for f in attack["roles"]["target"]} == {"Catholic church"}

@@ -867,6 +867,17 @@ def _continues(ctx: _Ctx, previous: _AttackMention, mention: _AttackMention) -> 
     return same_sentence and bool(_RELATIVE_START.search(ctx.text[max(0, mention.start - 20) : mention.start]))
 
 
+# "The attack was claimed on Tuesday by JNIM": a sentence opening on the definite attack it goes on to tell about.
+_SENTENCE_OPENING_ANAPHOR = re.compile(r"(?:the|this|that)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+_TOLD_ABOUT = re.compile(r"\s+(?:was|were|has|have|had|is)\b", re.IGNORECASE)
+
+
+def _retold(ctx: _Ctx, mention: _AttackMention) -> bool:
+    s_start, _ = ctx.sentence_of(mention.trigger.start)
+    opening = ctx.text[s_start : mention.trigger.start]
+    return bool(_SENTENCE_OPENING_ANAPHOR.fullmatch(opening) and _TOLD_ABOUT.match(ctx.text, mention.trigger.end))
+
+
 _ANAPHORIC = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -877,6 +888,14 @@ def _merge_attacks(ctx: _Ctx, mentions: list[_AttackMention]) -> list[list[_Atta
     for mention in mentions:
         key = _attack_key(mention)
         if groups and _continues(ctx, groups[-1][-1], mention):
+            groups[-1].append(mention)
+            continue
+        if groups and _retold(ctx, mention):
+            # "The attack was claimed on Tuesday by JNIM, al-Qaeda's affiliate in the Sahel": the retelling adds
+            # who and how many; its dates and places are the claim's, where the attack already has its own.
+            for role in ("date", "place"):
+                if any(m.roles.get(role) for m in groups[-1]):
+                    mention.roles.pop(role, None)
             groups[-1].append(mention)
             continue
         if key is not None and key in by_key:
@@ -898,7 +917,7 @@ _CLAIM = re.compile(
 )
 
 
-_CLAIMED_BY = re.compile(r"\bclaimed\s+by\s+", re.IGNORECASE)
+_CLAIMED_BY = re.compile(r"\bclaimed(?:\s+(?:on|late|early|in|last)?\s*\w+){0,2}?\s+by\s+", re.IGNORECASE)
 
 
 # "No group has claimed responsibility", "which nobody has yet claimed": no claimant, whoever the sentence names.

@@ -65,8 +65,8 @@ _NUMBER_FIRST = re.compile(
 
 # "the death toll from Friday's attack rose to 17", "the toll stood at 30"
 _TOLL = re.compile(
-    rf"\b(?:death\s+)?toll\b(?:\s+[\w'’-]+){{0,8}}?\s+(?:rose|climbed|increased|jumped|stood|stands|reached|is|was|"
-    rf"has\s+risen)\s+(?:to\s+|at\s+)?(?:{_HEDGE})?(?P<num>{_NUMBER})\b",
+    rf"\b(?:death\s+)?toll\b(?:,?\s+[\w'’-]+){{0,16}}?,?\s+(?P<verb>rose|climbed|increased|jumped|stood|stands|reached|"
+    rf"is|was|has\s+risen|had\s+risen|has\s+climbed)\s+(?:to\s+|at\s+)?(?:{_HEDGE})?(?P<num>{_NUMBER})\b",
     re.IGNORECASE,
 )
 
@@ -101,7 +101,10 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> Iterator[C
         value = parse_number(match.group("num"))
         if value is not None:
             seen.append((match.start(), match.end()))
-            yield Count("killed", value, match.start(), match.end(), match.group(0))
+            # A short toll phrase ("toll ... rose to 17" spans the whole clause): from the verb to the number, so the
+            # words in between ("Sunday's attack on a church") stay free for the other roles.
+            short = match.start("verb") if match.start("verb") - match.start() > 40 else match.start()
+            yield Count("killed", value, short, match.end(), text[short : match.end()])
     for pattern in (_VERB_FIRST, _NUMBER_FIRST):
         for match in pattern.finditer(text, start, stop):
             if any(match.start() < e and s < match.end() for s, e in seen):
