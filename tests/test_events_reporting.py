@@ -215,3 +215,17 @@ def test_a_later_report_of_the_toll_and_the_claim_make_one_attack(pipeline: Pipe
     assert _values(attack, "date") == {"2024-02-25"}  # Tuesday is when it was claimed
     assert "place:region:sahel" not in _values(attack, "place")
     assert {f["text"] for f in attack["roles"]["target"]} == {"Catholic church"}
+
+
+def test_a_relative_named_in_apposition_is_neither_speaker_nor_quoted(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Hamza bin Laden, the son of the late al Qaeda founder Osama bin Laden, has called on followers to attack "
+        "Americans in an audio message released on Friday.\n"
+        '"We will continue striking you in your country and abroad," he said in the 10-minute speech.\n',
+        published="2017-05-14",
+    )
+    (release,) = _of(analysis, "propaganda_release")
+    assert _values(release, "speaker") == {"person:hamza-bin-laden"}
+    assert "founder" not in _values(release, "speaker_role")
+    assert [q["speaker"] for q in analysis["quotes"]] == ["person:hamza-bin-laden"]

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from incitewatch.extract.entities import is_listed
 from incitewatch.extract.lexicon import EventLexicon, LexiconHit, event_lexicon
+from incitewatch.extract.names import is_relation_reference
 from incitewatch.extract.numbers import find_counts
 from incitewatch.resources import persons_by_id
 from incitewatch.types import AnalyzedDoc, Entity, Event, Mention, RoleFiller, Span, TimeExpr, Verification
@@ -228,16 +229,22 @@ def _is_voice(entity: Entity) -> bool:
 
 
 def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFiller]]) -> None:
-    candidates = [(m, e) for s, end in release.sentences for m, e in ctx.entities_in(s, end, "person")]
+    candidates = [
+        (m, e)
+        for s, end in release.sentences
+        for m, e in ctx.entities_in(s, end, "person")
+        if not is_relation_reference(ctx.text, m.start, m.end)
+    ]
     # A person described as a group's voice (spokesman, leader…) outranks anyone else named near the message,
     # such as an official commenting on it "in a speech".
     voices = [(m, e) for m, e in candidates if _is_voice(e)]
     for m, e in voices or candidates:
         _add(roles, "speaker", _entity_filler(m, e))
+    speakers = {f.entity for f in roles.get("speaker", ())}
     for s_start, s_end in release.sentences:
         for _m, e in ctx.entities_in(s_start, s_end, "person"):
             role = e.attributes.get("role")
-            if role and not roles.get("speaker_role"):
+            if role and not roles.get("speaker_role") and e.id in speakers:
                 word = re.search(re.escape(role), ctx.text[s_start:s_end], re.IGNORECASE)
                 if word:
                     _add(
@@ -246,7 +253,7 @@ def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFil
                         _filler(ctx.text, s_start + word.start(), s_start + word.end(), value=role),
                     )
         for match in re.finditer(r"\b(" + "|".join(_SPEAKER_ROLES) + r")\b", ctx.text[s_start:s_end], re.IGNORECASE):
-            if not roles.get("speaker_role"):
+            if not roles.get("speaker_role") and not _names_someone_else(ctx, s_start + match.end(), speakers):
                 value = "spokesman" if match.group(1).lower().startswith("spokes") else match.group(1).lower()
                 start = s_start + match.start()
                 _add(roles, "speaker_role", _filler(ctx.text, start, start + len(match.group(1)), value=value))
@@ -263,6 +270,14 @@ def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFil
             _add(roles, "speaker", _entity_filler(*voice))
 
 
+def _names_someone_else(ctx: _Ctx, position: int, speakers: set[str | None]) -> bool:
+    """ "the late al Qaeda founder Osama bin Laden": the role word is the title of the person named right after it,
+    who is not the speaker."""
+    _, s_end = ctx.sentence_of(position)
+    following = ctx.entities_in(position, min(s_end, position + 40), "person")
+    return bool(following) and following[0][1].id not in speakers
+
+
 def _article_voice(ctx: _Ctx, roles: dict[str, list[RoleFiller]]) -> tuple[Mention, Entity] | None:
     """ "A spokesman for Daesh has called on …" and, a sentence later, "Abu Huthaifa al-Ansari, who became the
     group's official spokesman, told followers …": the first person the article gives the release's speaker role
@@ -273,6 +288,8 @@ def _article_voice(ctx: _Ctx, roles: dict[str, list[RoleFiller]]) -> tuple[Menti
     group = next((f.entity for f in roles.get("group", ()) if f.entity), None)
     for mention, entity in ctx.mentions:
         if entity.type != "person" or ctx.in_quote(mention.start, mention.end):
+            continue
+        if is_relation_reference(ctx.text, mention.start, mention.end):
             continue
         if entity.attributes.get("role", "").lower() == wanted or _listed_role(entity.id, wanted, group):
             return mention, entity

@@ -270,3 +270,21 @@ def is_partial_of(partial: str, full: str) -> bool:
         return False
     words = parts.reference_words
     return bool(words) and words <= parse_name(full).surname_words
+
+
+# "the son of the late al Qaeda founder Osama bin Laden", "Osama bin Laden's son Hamza": a person named only to say
+# whose relative (or predecessor) the subject is, or who is dead, is not who speaks or acts in the sentence.
+_RELATIVE_NOUNS = (
+    r"son|daughter|father|mother|brother|sister|wife|widow|husband|nephew|niece|cousin|uncle|grandson|"
+    r"granddaughter|successor|predecessor|bodyguard|driver"
+)
+_RELATION_BEFORE = re.compile(
+    rf"(?:\b(?:{_RELATIVE_NOUNS})\s+of\s+(?:the\s+)?(?:late\s+)?|\blate\s+)(?:[\w’'-]+\s+){{0,4}}$",
+    re.IGNORECASE,
+)
+_RELATION_AFTER = re.compile(rf"['’]s\s+(?:(?:late|eldest|youngest|favourite|favorite)\s+)?(?:{_RELATIVE_NOUNS})\b")
+
+
+def is_relation_reference(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``text[start:end]`` is mentioned as someone's relative or predecessor, or as dead."""
+    return bool(_RELATION_BEFORE.search(text, max(0, start - 60), start) or _RELATION_AFTER.match(text, end))

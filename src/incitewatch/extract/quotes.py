@@ -46,6 +46,7 @@ from incitewatch.extract.attribution import (
     SentenceIndex,
     with_outlets,
 )
+from incitewatch.extract.names import is_relation_reference
 from incitewatch.types import Entity, Quote, Span
 
 MAX_SCARE_QUOTE_WORDS = 4
@@ -350,7 +351,7 @@ class _Resolver:
     def _antecedent(self, pronoun: str, quote_start: int) -> str | None:
         wanted_types = ("person",) if pronoun in _PERSON_PRONOUNS else ("group", "organisation")
         for mention in self.mentions.before(quote_start):
-            if mention.entity.type not in wanted_types:
+            if mention.entity.type not in wanted_types or is_relation_reference(self.text, mention.start, mention.end):
                 continue
             gender = mention.entity.attributes.get("gender")
             if gender and pronoun in _PERSON_PRONOUNS and gender != _PERSON_PRONOUNS[pronoun]:
