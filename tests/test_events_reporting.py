@@ -229,3 +229,15 @@ def test_a_relative_named_in_apposition_is_neither_speaker_nor_quoted(pipeline: 
     assert _values(release, "speaker") == {"person:hamza-bin-laden"}
     assert "founder" not in _values(release, "speaker_role")
     assert [q["speaker"] for q in analysis["quotes"]] == ["person:hamza-bin-laden"]
+
+
+def test_a_call_sets_holiday_windows_and_its_targets_are_not_its_audience(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "The group's weekly urged supporters to attack Christians and Shia Muslims in Europe during the Christmas "
+        "holidays and on New Year's Eve.\n",
+        published="2023-12-20",
+    )
+    (call,) = _of(analysis, "call_to_action")
+    assert _values(call, "window") == {"2023-12-25", "2023-12-31"}
+    assert _values(call, "audience") == {"supporters"}

@@ -380,7 +380,10 @@ def _release_event(ctx: _Ctx, release: _Release) -> Event:
 def _audience_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
     text = ctx.text
     places = {(p.start): p for p in ctx.doc.places}
+    targets = [(t.start, t.end) for t in ctx.lex.targets.finditer(text, start, end)]
     for hit in ctx.lex.call_objects.finditer(text, start, end):
+        if any(s < hit.end and hit.start <= e + 1 for s, e in targets):
+            continue  # "Shia Muslims" are whom the call names as targets, not whom it addresses
         a_end = hit.end
         # "“members” in Mozambique": the audience is qualified by the place that follows it.
         tail = re.match(r"[”’\"']?\s+in\s+(?:the\s+)?", text[a_end : a_end + 12])
@@ -406,11 +409,24 @@ def _method_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
         _add(roles, "method", _filler(ctx.text, hit.start, hit.end, value=hit.label))
 
 
-def _windows(times: list[TimeExpr]) -> list[TimeExpr]:
-    """The period a call asks action in: a named season ("during Ramadan") wins over incidental ranges ("late May")."""
+# "during the Christmas holidays", "on New Year's Eve", "ahead of the World Cup": when a call asks for action.
+_WINDOW_CUE = re.compile(
+    r"\b(?:during|over|throughout|ahead\s+of|in\s+the\s+run-up\s+to|on|at)\s+(?:the\s+)?$", re.IGNORECASE
+)
+
+
+def _windows(ctx: _Ctx, times: list[TimeExpr]) -> list[TimeExpr]:
+    """The period a call asks action in: a named season ("during Ramadan") wins over incidental ranges ("late May");
+    without a range, the named holidays the call sets ("during the Christmas holidays", "on New Year's Eve")."""
     ranges = [t for t in times if t.begin and t.end_date]
     named = [t for t in ranges if _PERIOD_NAMES.search(t.text)]
-    return named or ranges[:1]
+    if named or ranges:
+        return named or ranges[:1]
+    return [
+        t
+        for t in times
+        if _PERIOD_NAMES.search(t.text) and _WINDOW_CUE.search(ctx.text[max(0, t.start - 25) : t.start])
+    ]
 
 
 def _call_event(ctx: _Ctx, start: int, end: int, trigger: int, verification: Verification) -> Event | None:
@@ -422,7 +438,7 @@ def _call_event(ctx: _Ctx, start: int, end: int, trigger: int, verification: Ver
     for p in ctx.doc.places:
         if start <= p.start and p.end <= end:
             _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
-    for t in _windows(ctx.times_in(start, end)):
+    for t in _windows(ctx, ctx.times_in(start, end)):
         _add(roles, "window", _filler(text, t.start, t.end, value=t.value))
     if not (roles.get("target") or roles.get("method") or roles.get("place") or roles.get("audience")):
         return None
