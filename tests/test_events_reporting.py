@@ -241,3 +241,15 @@ def test_a_call_sets_holiday_windows_and_its_targets_are_not_its_audience(pipeli
     (call,) = _of(analysis, "call_to_action")
     assert _values(call, "window") == {"2023-12-25", "2023-12-31"}
     assert _values(call, "audience") == {"supporters"}
+
+
+def test_the_release_title_is_a_role(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Hamza bin Laden urged attacks on Americans in a 10-minute audio speech, titled “We Are All Osama”, that "
+        "was released online on Friday.\n",
+        published="2017-05-14",
+    )
+    (release,) = _of(analysis, "propaganda_release")
+    (title,) = release["roles"]["title"]
+    assert title["value"] == title["text"] == "We Are All Osama"

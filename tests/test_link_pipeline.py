@@ -74,3 +74,26 @@ def test_a_report_years_later_that_gives_the_month_joins_the_release() -> None:
     ]
     releases = sorted(list_releases(linked_store(analyses)), key=lambda r: r.release_date or "")
     assert [(r.release_date, len(r.reports)) for r in releases] == [("2017-06-12", 2), ("2018-03", 1)]
+
+
+TITLED_NAMED = (
+    "Al-Qaeda's Hamza bin Laden urged attacks on Americans in an audio speech, titled “We Are All Osama”, that was "
+    "released online on Friday.\n"
+)
+TITLED_UNNAMED = "Al-Qaeda has put out a new audio speech titled “We Are All Osama”, calling for attacks on the West.\n"
+UNTITLED_UNNAMED = "Al-Qaeda has put out a new audio speech calling for attacks on the West.\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("second", "expected"), [(TITLED_UNNAMED, [2]), (UNTITLED_UNNAMED, [1, 1])])
+def test_a_shared_release_title_links_a_report_that_names_no_speaker(second: str, expected: list[int]) -> None:
+    pipeline = Pipeline()
+    analyses = [
+        analysis_to_dict(pipeline.analyze_text(text, published=date.fromisoformat(published)))
+        for text, published in ((TITLED_NAMED, "2017-05-14"), (second, "2017-05-19"))
+    ]
+    releases = list_releases(linked_store(analyses))
+    assert sorted(len(r.reports) for r in releases) == expected
+    if expected == [2]:
+        assert releases[0].titles == ("We Are All Osama",)
+        assert releases[0].speaker == "person:hamza-bin-laden"

@@ -65,7 +65,8 @@ def _release_line(release: Release) -> str:
     speaker = release.speaker or "speaker unknown"
     when = release.release_date or "date unknown"
     medium, count = release.medium or "?", len(release.reports)
-    return f"{release.id}  {when}  {release.group or '?'}  {speaker}  {medium}  {count} report(s)"
+    title = f"  “{release.titles[0]}”" if release.titles else ""
+    return f"{release.id}  {when}  {release.group or '?'}  {speaker}  {medium}{title}  {count} report(s)"
 
 
 def _actor_line(actor: Actor) -> str:

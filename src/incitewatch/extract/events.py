@@ -58,6 +58,11 @@ _CLAUSE_BREAK = re.compile(
 )
 _BY_AGENT = re.compile(r"\b(?:at\s+the\s+hands\s+of|by|carried\s+out\s+by)\s+$", re.IGNORECASE)
 _AGAINST = re.compile(r"\b(?:against|fighting|defeat|combat(?:ting)?|on)\s+(?:the\s+)?$", re.IGNORECASE)
+# "the 10-minute speech, titled “We Are All Osama”", "a video entitled 'Flames of War'": the release's own title.
+_TITLED = re.compile(
+    r"\b(?:titled|entitled|called|named|under\s+the\s+(?:title|name))\s*:?\s+[“\"‘'](?P<title>[^“”\"\n]{3,120}?)[,.]?[”\"’']",
+    re.IGNORECASE,
+)
 _OCCASION = re.compile(
     r"\b(?:the\s+)?(?:[\w-]+\s+)?(?:anniversary|occasion|eve)\s+of\s+[^.;:,“”\"]+|\bcoincid\w*\s+with\s+(?P<what>[^.;:,“”\"]+)",
     re.IGNORECASE,
@@ -351,6 +356,9 @@ def _release_event(ctx: _Ctx, release: _Release) -> Event:
     for s_start, s_end in release.sentences:
         for m, e in _channels_in(ctx, s_start, s_end):
             _add(roles, "channel", _entity_filler(m, e))
+        for titled in _TITLED.finditer(text, s_start, s_end):
+            t_start, t_end = titled.span("title")
+            _add(roles, "title", _filler(text, t_start, t_end, value=text[t_start:t_end]))
         for occasion in _OCCASION.finditer(text, s_start, s_end):
             o_start = occasion.start("what") if occasion.group("what") else occasion.start()
             _add(

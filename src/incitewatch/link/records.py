@@ -82,6 +82,7 @@ class Release:
     reports: tuple[ReleaseReport, ...] = ()
     disagreements: tuple[str, ...] = ()  # human-readable: "release date: 2017-06-12 (2 reports) vs 2017-06-11 (1)"
     earliest_report: str | None = None  # article id
+    titles: tuple[str, ...] = ()  # the release's title as reports give it ("We Are All Osama")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from incitewatch.link.actors import root_group
 from incitewatch.link.records import Evidence, Release, ReleaseReport
 from incitewatch.store.links import Features, Profile, ReportRow
@@ -202,6 +204,7 @@ def release_features(
                         (str(f["value"]).lower() for f in _fillers(event, "occasion") if f.get("value")), None
                     ),
                     "duration": next((str(f["value"]) for f in _fillers(event, "duration") if f.get("value")), None),
+                    "release_title": next((str(f["value"]) for f in _fillers(event, "title") if f.get("value")), None),
                     "targets": _targets(_calls_of(events, releases, index)),
                     "shingles": hashes,
                     "quotes": [[q["start"], q["end"], q["text"]] for q in quotes[:3]],
@@ -282,6 +285,7 @@ class ReleaseSpec:
             "shingles": [],
             "targets": [],
             "occasions": [],
+            "titles": [],
             "durations": [],
             "channels": [],
             "outlets": [],
@@ -297,6 +301,7 @@ class ReleaseSpec:
             ("media", features.get("medium")),
             ("exact", features.get("release_date")),
             ("occasions", features.get("occasion")),
+            ("titles", title_key(features.get("release_title"))),
             ("durations", features.get("duration")),
             ("outlets", features.get("outlet")),
         ):
@@ -393,10 +398,24 @@ def _target_score(features: Features, profile: Profile) -> tuple[float, list[str
     return 1.5 * overlap, [f"targets overlap ({overlap:.0%})"]
 
 
+def title_key(title: str | None) -> str | None:
+    """A release title compared across outlets: lower case, words only ("We Are All Osama" = "we are all osama")."""
+    words = _WORD.findall(title.lower()) if title else []
+    return " ".join(words) or None
+
+
+def _same_title(a: str, b: str) -> bool:
+    # Outlets translate titles a little differently ("And Kill Them…" / "Kill Them…"): near-equal word sets count.
+    return fuzz.token_set_ratio(a, b) >= 85
+
+
 def _detail_score(features: Features, profile: Profile) -> tuple[float, list[str]]:
     score, reasons = 0.0, list[str]()
     if features.get("occasion") and features["occasion"] in profile["occasions"]:
         score, reasons = score + 1.0, [*reasons, "same occasion"]
+    title = title_key(features.get("release_title"))
+    if title and any(_same_title(title, other) for other in profile.get("titles", ())):
+        score, reasons = score + 2.0, [*reasons, f"same title “{features['release_title']}”"]
     if set(features.get("attacks", ())) & set(profile.get("attacks", ())):
         score, reasons = score + 1.5, [*reasons, "tells of the same attack"]
     if features.get("duration") and features["duration"] in profile["durations"]:
@@ -458,6 +477,7 @@ def build_release(record_id: str, reports: Sequence[ReportRow]) -> Release:
     return Release(
         id=record_id,
         group=_most_common([f.get("group") for f in features]),
+        titles=tuple(dict.fromkeys(str(f["release_title"]) for f in features if f.get("release_title"))),
         speaker=_most_common([f.get("speaker") for f in features]),
         medium=_most_common([f.get("medium") for f in features]),
         release_date=release_date,
