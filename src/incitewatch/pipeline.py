@@ -21,11 +21,12 @@ from incitewatch.extract.entities import extract_entities, is_listed
 from incitewatch.extract.events import extract_events
 from incitewatch.extract.places import extract_places
 from incitewatch.extract.quotes import extract_quotes
+from incitewatch.extract.roles import add_learned_roles
 from incitewatch.extract.times import extract_times
 from incitewatch.nlp import build_nlp
 from incitewatch.types import AnalyzedDoc, Article, Entity, Mention, Place, RawDocument
 
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,11 @@ def _places_outside(places: Iterable[Place], entities: Iterable[Entity]) -> list
     return [p for p in places if not any(s <= p.start and p.end <= e for s, e in name_spans)]
 
 
-def analyze_doc(article: Article, doc: Doc) -> AnalyzedDoc:
-    """Run every extraction stage over an article whose text has already been through spaCy."""
+def analyze_doc(article: Article, doc: Doc, *, learned_roles: bool = True) -> AnalyzedDoc:
+    """Run every extraction stage over an article whose text has already been through spaCy.
+
+    ``learned_roles=False`` leaves out the learned role stage (its training script reads the rules' output).
+    """
     text = article.text
     found = extract_entities(text, doc)
     outlets = list(extract_outlets(text, doc))
@@ -115,7 +119,9 @@ def analyze_doc(article: Article, doc: Doc) -> AnalyzedDoc:
     quotes = extract_quotes(text, doc, ordered)
     partial = AnalyzedDoc(article, ordered, times, tuple(places), quotes, attributions, ())
     events = extract_events(partial, doc)
-    return replace(partial, events=events)
+    analysed = replace(partial, events=events)
+    # Attacks take the fillers the packaged role model finds in the whole report (a no-op without the model).
+    return replace(analysed, events=add_learned_roles(analysed, doc)) if learned_roles else analysed
 
 
 class Pipeline:
