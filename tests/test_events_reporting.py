@@ -253,3 +253,23 @@ def test_the_release_title_is_a_role(pipeline: Pipeline) -> None:
     (release,) = _of(analysis, "propaganda_release")
     (title,) = release["roles"]["title"]
     assert title["value"] == title["text"] == "We Are All Osama"
+
+
+@pytest.mark.parametrize(
+    "background",
+    [
+        "No group has claimed the attack, but jihadists linked to al-Qaeda and the Islamic State group are active "
+        "in the region.",
+        "The Pakistani Taliban and the regional affiliate of the Islamic State group have carried out similar "
+        "attacks in the area.",
+    ],
+)
+def test_groups_named_only_as_background_are_not_perpetrators(pipeline: Pipeline, background: str) -> None:
+    analysis = _run(
+        pipeline,
+        f"Gunmen killed at least 12 worshippers in an attack on a church in Peshawar on Sunday, police said.\n"
+        f"{background}\n",
+    )
+    (attack,) = _of(analysis, "attack")
+    assert not {"group:islamic-state", "group:al-qaeda", "group:ttp"} & _values(attack, "perpetrator")
+    assert _values(attack, "killed") == {12}
