@@ -273,3 +273,17 @@ def test_groups_named_only_as_background_are_not_perpetrators(pipeline: Pipeline
     (attack,) = _of(analysis, "attack")
     assert not {"group:islamic-state", "group:al-qaeda", "group:ttp"} & _values(attack, "perpetrator")
     assert _values(attack, "killed") == {12}
+
+
+def test_a_poster_shared_on_telegram_is_an_image_release(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "ISIS has called for attacks on Christmas markets in a new propaganda poster shared on its Telegram "
+        "channels.\n"
+        "The image, which appeared online on Sunday, shows a knife above a crowded square.\n",
+        published="2023-12-04",
+    )
+    (release,) = _of(analysis, "propaganda_release")
+    assert _values(release, "medium") == {"image"}
+    assert release["time"] == "2023-12-03"
+    assert _values(release, "channel") == {"channel:telegram"}
