@@ -287,3 +287,21 @@ def test_a_poster_shared_on_telegram_is_an_image_release(pipeline: Pipeline) -> 
     assert _values(release, "medium") == {"image"}
     assert release["time"] == "2023-12-03"
     assert _values(release, "channel") == {"channel:telegram"}
+
+
+def test_two_releases_in_one_report_and_a_day_later(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "On Tuesday, al-Qaeda published a statement through As-Sahab urging Muslims to attack Israeli embassies.\n"
+        "A day later, Islamic State spokesman Abu Hudhayfah al-Ansari released an audio speech on Telegram calling "
+        "on supporters to kill Jews in Europe.\n"
+        "In a previous speech in August, al-Ansari had urged attacks on Russian forces in Syria.\n",
+        published="2023-10-20",
+    )
+    releases = {r["time"]: r for r in _of(analysis, "propaganda_release")}
+    assert set(releases) == {"2023-10-17", "2023-10-18"}
+    assert _values(releases["2023-10-18"], "speaker") == {"person:abu-hudhayfah-al-ansari"}
+    assert _values(releases["2023-10-17"], "group") == {"group:al-qaeda"}
+    targets = {v for call in _of(analysis, "call_to_action") for v in _values(call, "target")}
+    assert "Israeli embassies" in targets
+    assert not any("Russian" in str(v) for v in targets)  # the call of the earlier speech is not this week's

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -118,6 +119,47 @@ class _Ctx:
 
     def hedges_in(self, start: int, end: int) -> list[str]:
         return [a.hedge for a in self.doc.attributions if a.hedge and start <= a.start and a.end <= end]
+
+
+# "A day later", "two weeks afterwards", "the next day": a date counted from the last calendar day named before it.
+_COUNTED_FROM = re.compile(r"\s+(?P<dir>later|afterwards|after\s+that|earlier|before(?:\s+that)?)\b", re.IGNORECASE)
+_DAYS_OR_WEEKS = re.compile(r"^P(?P<n>\d+)(?P<unit>[DW])$")
+_NEXT_DAY = re.compile(
+    r"\b(?:the\s+)?(?:(?P<next>next|following)\s+day|day\s+after|(?P<prev>previous|preceding)\s+day|day\s+before)\b",
+    re.IGNORECASE,
+)
+_ANCHOR_REACH = 800  # how far back (characters) the day a relative date counts from may be named
+
+
+def _anchor_day(ctx: _Ctx, position: int) -> date | None:
+    for t in reversed(ctx.doc.times):
+        if t.end <= position and position - t.end <= _ANCHOR_REACH and _is_calendar_date(t) and len(t.value) == 10:
+            try:
+                return date.fromisoformat(t.value)
+            except ValueError:
+                return None
+    return None
+
+
+def _counted_dates(ctx: _Ctx, start: int, end: int) -> list[TimeExpr]:
+    """Dates told relative to an earlier one in the same report: "On Tuesday, al-Qaeda published …. A day later,
+    Islamic State released …" dates the second release to Wednesday."""
+    found: list[TimeExpr] = []
+    for t in ctx.times_in(start, end):
+        count = _DAYS_OR_WEEKS.match(t.value) if t.type == "DURATION" else None
+        direction = _COUNTED_FROM.match(ctx.text, t.end) if count else None
+        anchor = _anchor_day(ctx, t.start) if count and direction else None
+        if count and direction and anchor:
+            days = int(count.group("n")) * (7 if count.group("unit") == "W" else 1)
+            sign = -1 if direction.group("dir").lower().startswith(("earlier", "before")) else 1
+            value = (anchor + timedelta(days=sign * days)).isoformat()
+            found.append(TimeExpr(t.start, direction.end(), ctx.text[t.start : direction.end()], value))
+    for match in _NEXT_DAY.finditer(ctx.text, start, end):
+        anchor = _anchor_day(ctx, match.start())
+        if anchor:
+            day = anchor + timedelta(days=-1 if match.group("prev") or "before" in match.group(0).lower() else 1)
+            found.append(TimeExpr(match.start(), match.end(), match.group(0), day.isoformat()))
+    return found
 
 
 def _is_calendar_date(t: TimeExpr) -> bool:
@@ -330,7 +372,7 @@ def _release_date(ctx: _Ctx, release: _Release) -> TimeExpr | None:
         verbs = list(ctx.lex.release_verbs.finditer(ctx.text, s_start, s_end))
         if not verbs:
             continue
-        for t in ctx.times_in(s_start, s_end):
+        for t in [*ctx.times_in(s_start, s_end), *_counted_dates(ctx, s_start, s_end)]:
             if not _is_calendar_date(t) or _DATELINE_AFTER.match(ctx.text, t.end):
                 continue
             distance = min(t.start - v.end if t.start >= v.end else 2 * (v.start - t.end) for v in verbs)
@@ -406,7 +448,7 @@ def _target_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
         t_start = hit.start
         # Qualify forces/soldiers by the nationality before them: "American forces".
         before = re.search(r"\b([A-Z][a-z]+)\s+$", text[max(start, t_start - 20) : t_start])
-        if hit.label in ("military", "police", "civilians") and before:
+        if hit.label in ("military", "police", "civilians", "diplomatic missions") and before:
             t_start = t_start - len(before.group(0))
         label = text[t_start : hit.end] if t_start != hit.start else hit.label
         _add(roles, "target", _filler(text, t_start, hit.end, value=label))
@@ -461,6 +503,14 @@ def _call_event(ctx: _Ctx, start: int, end: int, trigger: int, verification: Ver
     )
 
 
+def _tells_of_earlier_release(ctx: _Ctx, start: int, end: int) -> bool:
+    """ "In a previous speech in August, al-Ansari had urged attacks on …": a call of another, older release."""
+    return any(
+        _EARLIER.search(ctx.text[max(start, hit.start - 40) : hit.start])
+        for hit in ctx.lex.release_nouns.finditer(ctx.text, start, end)
+    )
+
+
 def _release_speakers(releases: Sequence[Event]) -> set[str]:
     return {f.entity for r in releases for f in r.roles.get("speaker", ()) if f.entity}
 
@@ -473,7 +523,7 @@ def _calls(ctx: _Ctx, releases: Sequence[Event]) -> list[Event]:
         if ctx.in_quote(hit.start, hit.end):
             continue
         s_start, s_end = ctx.sentence_of(hit.start)
-        if (s_start, s_end) in used:
+        if (s_start, s_end) in used or _tells_of_earlier_release(ctx, s_start, s_end):
             continue
         event = _call_event(ctx, hit.start, s_end, hit.start, verification)
         if event:
@@ -857,7 +907,7 @@ def _attack_mention(
             _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
     for count in find_counts(text, c_start, c_end):
         _add(roles, count.kind, _filler(text, count.start, count.end, value=count.value))
-    dates = [t for t in ctx.times_in(c_start, c_end) if _is_calendar_date(t)]
+    dates = [t for t in ctx.times_in(c_start, c_end) if _is_calendar_date(t)] or _counted_dates(ctx, c_start, c_end)
     if dates:  # the date nearest the trigger: "said on Saturday that it carried out the attack on Friday"
         nearest = min(dates, key=lambda t: min(abs(t.start - hit.end), abs(hit.start - t.end)))
         _add(roles, "date", _filler(text, nearest.start, nearest.end, value=nearest.value))
