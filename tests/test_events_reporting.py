@@ -305,3 +305,18 @@ def test_two_releases_in_one_report_and_a_day_later(pipeline: Pipeline) -> None:
     targets = {v for call in _of(analysis, "call_to_action") for v in _values(call, "target")}
     assert "Israeli embassies" in targets
     assert not any("Russian" in str(v) for v in targets)  # the call of the earlier speech is not this week's
+
+
+def test_a_city_the_model_takes_for_an_organisation_is_the_attack_place(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Islamic State claimed a knife attack at a festival in the German city of Solingen that killed three "
+        "people, in a statement on its Amaq news agency.\n"
+        "The claim could not be independently verified.\n",
+        published="2024-08-25",
+    )
+    (attack,) = _of(analysis, "attack")
+    assert {f["text"] for f in attack["roles"]["place"]} == {"Solingen"}
+    assert not [e for e in analysis["entities"] if e["type"] == "organisation" and e["name"] == "Solingen"]
+    (release,) = _of(analysis, "propaganda_release")
+    assert release["verification"] == "unverified"

@@ -520,6 +520,12 @@ def _mention(text: str, doc: Doc, cand: _Candidate) -> Mention:
     return Mention(start, end, text[start:end])
 
 
+_PLACE_NOUN_BEFORE = re.compile(
+    r"\b(?:city|town|village|capital|province|district|region|county|municipality|port|suburb|neighbou?rhood)\s+of\s+$",
+    re.IGNORECASE,
+)
+
+
 def extract_entities(text: str, doc: Doc) -> tuple[Entity, ...]:
     """Groups, persons and organisations of one article, each with a canonical id and every mention's offsets.
 
@@ -544,6 +550,8 @@ def extract_entities(text: str, doc: Doc) -> tuple[Entity, ...]:
             if cand.ent_id != group_id or _keep_group_mention(doc, cand):
                 groups.setdefault(group_id, _Cluster(group_id, "group")).add(_without_hedge(mention))
             continue
+        if _PLACE_NOUN_BEFORE.search(text, max(0, mention.start - 40), mention.start):
+            continue  # "the German city of Solingen": a place the model took for an organisation
         org_mentions.append(mention)
     person_mentions.extend((m, None) for m in _surnames_labelled_org(org_mentions, person_mentions))
     for mention in org_mentions:

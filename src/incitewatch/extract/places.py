@@ -835,6 +835,13 @@ def extract_places(text: str, doc: Any | None = None) -> tuple[Place, ...]:
     )
 
 
+# "the German city of Solingen": whatever the model labelled it, the name after these words is a place.
+_PLACE_NOUN_BEFORE = re.compile(
+    r"\b(?:city|town|village|capital|province|district|region|county|municipality|port|suburb|neighbou?rhood)\s+of\s+$",
+    re.IGNORECASE,
+)
+
+
 def _entity_candidates(
     text: str, doc: Any, line_cases: Sequence[tuple[int, LineCase]]
 ) -> tuple[list[_Candidate], list[_Blocked]]:
@@ -844,7 +851,8 @@ def _entity_candidates(
     blocked: list[_Blocked] = []
     for ent in doc.ents:
         ent_id = str(ent.ent_id_ or "")
-        is_place = ent_id.startswith("place:") or (not ent_id and ent.label_ in PLACE_LABELS)
+        named_as_place = not ent_id and _PLACE_NOUN_BEFORE.search(text, max(0, ent.start_char - 40), ent.start_char)
+        is_place = ent_id.startswith("place:") or (not ent_id and ent.label_ in PLACE_LABELS) or bool(named_as_place)
         if not is_place:
             if ent_id or ent.label_ in NON_PLACE_LABELS:
                 blocked.append(_Blocked(ent.start_char, ent.end_char, deliberate=bool(ent_id)))
