@@ -41,6 +41,7 @@ def test_three_reports_of_one_release(store: Any) -> None:
 def test_one_mogadishu_attack_and_one_speaker(store: Any) -> None:
     mogadishu = [a for a in list_attacks(store) if a.place_name == "Mogadishu"]
     assert len(mogadishu) == 1 and len(mogadishu[0].reports) == 2
+    assert mogadishu[0].date == "2025-04-11"  # "Friday night": the record is dated by the day
     actor = get_actor(store, "person:abu-yusuf-al-tahiri")
     assert actor is not None and len(actor.article_ids) == 3
     assert {"Abou Youssef al-Tahiri", "Abu Yusuf al-Tahiri"} <= {n.name for n in actor.names}

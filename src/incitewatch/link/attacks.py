@@ -54,14 +54,22 @@ def _first_value(event: Mapping[str, Any], role: str) -> Any:
     return next((f["value"] for f in _fillers(event, role) if f.get("value") is not None), None)
 
 
+def _day_part(value: object) -> object:
+    """A TIMEX3 date-time ("2025-04-11TNI", "2025-04-11T14:00") cut to its date; anything else as it is."""
+    if isinstance(value, str) and len(value) > 10 and value[10] == "T":
+        return value[:10]
+    return value
+
+
 def _attack_date(event: Mapping[str, Any], published: str | None) -> str | None:
     """The attack's own date: the event's time, else the earliest dated filler not after publication."""
-    values = [event.get("time")] + [f.get("value") for f in _fillers(event, "date")]
+    # "Friday night" is 2025-04-11TNI in TIMEX3; an attack record is dated by the day.
+    values = [_day_part(event.get("time"))] + [_day_part(f.get("value")) for f in _fillers(event, "date")]
     usable = [v for v in values if isinstance(v, str) and attack_interval(v)]
     if not usable:
         return None
-    if event.get("time") in usable:
-        return str(event["time"])
+    if _day_part(event.get("time")) in usable:
+        return str(_day_part(event.get("time")))
     not_after = [v for v in usable if not published or v[:10] <= published]
     return min(not_after or usable)
 
