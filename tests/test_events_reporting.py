@@ -320,3 +320,19 @@ def test_a_city_the_model_takes_for_an_organisation_is_the_attack_place(pipeline
     assert not [e for e in analysis["entities"] if e["type"] == "organisation" and e["name"] == "Solingen"]
     (release,) = _of(analysis, "propaganda_release")
     assert release["verification"] == "unverified"
+
+
+def test_a_leader_the_faction_is_loyal_to_is_not_the_speaker_and_the_attack_keeps_its_own_date(
+    pipeline: Pipeline,
+) -> None:
+    analysis = _run(
+        pipeline,
+        "A faction of Boko Haram loyal to Abubakar Shekau released a video on Sunday showing about 50 girls it said "
+        "were abducted from a school in Kankara, Katsina state, last week.\n",
+        published="2020-12-18",
+    )
+    (release,) = _of(analysis, "propaganda_release")
+    assert "person:abubakar-shekau" not in _values(release, "speaker")
+    assert release["time"] == "2020-12-13"
+    (attack,) = _of(analysis, "attack")
+    assert attack["time"] == "2020-W50"  # "last week", not the Sunday the video came out

@@ -520,6 +520,7 @@ def _mention(text: str, doc: Doc, cand: _Candidate) -> Mention:
     return Mention(start, end, text[start:end])
 
 
+_FAITHS = frozenset({"islam", "christianity", "judaism", "hinduism", "buddhism", "allah", "god", "sharia"})
 _PLACE_NOUN_BEFORE = re.compile(
     r"\b(?:city|town|village|capital|province|district|region|county|municipality|port|suburb|neighbou?rhood)\s+of\s+$",
     re.IGNORECASE,
@@ -552,6 +553,8 @@ def extract_entities(text: str, doc: Doc) -> tuple[Entity, ...]:
             continue
         if _PLACE_NOUN_BEFORE.search(text, max(0, mention.start - 40), mention.start):
             continue  # "the German city of Solingen": a place the model took for an organisation
+        if mention.text.lower() in _FAITHS:
+            continue  # "to promote Islam": a faith, which the small model sometimes tags as an organisation
         org_mentions.append(mention)
     person_mentions.extend((m, None) for m in _surnames_labelled_org(org_mentions, person_mentions))
     for mention in org_mentions:

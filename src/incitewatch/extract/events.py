@@ -908,6 +908,10 @@ def _attack_mention(
     for count in find_counts(text, c_start, c_end):
         _add(roles, count.kind, _filler(text, count.start, count.end, value=count.value))
     dates = [t for t in ctx.times_in(c_start, c_end) if _is_calendar_date(t)] or _counted_dates(ctx, c_start, c_end)
+    # "released a video on Sunday showing girls abducted … last week": a date that tells when something was said or
+    # published is the report's, not the attack's, unless the clause has no other.
+    own = [t for t in dates if not _REPORTING_VERB_BEFORE.search(text, max(c_start, t.start - 40), t.start)]
+    dates = own or dates
     if dates:  # the date nearest the trigger: "said on Saturday that it carried out the attack on Friday"
         nearest = min(dates, key=lambda t: min(abs(t.start - hit.end), abs(hit.start - t.end)))
         _add(roles, "date", _filler(text, nearest.start, nearest.end, value=nearest.value))
@@ -948,6 +952,11 @@ def _attack_key(mention: _AttackMention) -> str | None:
     return places[0].entity if places else None
 
 
+_REPORTING_VERB_BEFORE = re.compile(
+    r"\b(?:said|says|told|announced|released|published|posted|issued|claimed|reported|confirmed|added|stated)\b"
+    r"(?:\s+[\w’'-]+){0,4}\s+(?:on|late\s+on|early\s+on)?\s*$",
+    re.IGNORECASE,
+)
 # "the 2019 attack on the hotel, in which 21 people were killed": the clause after the break tells of the same attack.
 _RELATIVE_START = re.compile(r",\s+(?:in\s+which|during\s+which|which|where)\s+$", re.IGNORECASE)
 

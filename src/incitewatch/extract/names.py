@@ -272,14 +272,17 @@ def is_partial_of(partial: str, full: str) -> bool:
     return bool(words) and words <= parse_name(full).surname_words
 
 
-# "the son of the late al Qaeda founder Osama bin Laden", "Osama bin Laden's son Hamza": a person named only to say
-# whose relative (or predecessor) the subject is, or who is dead, is not who speaks or acts in the sentence.
+# "the son of the late al Qaeda founder Osama bin Laden", "Osama bin Laden's son Hamza", "a faction loyal to
+# Abubakar Shekau": a person named only to say whose relative, predecessor or follower the subject is, or who is
+# dead, is not who speaks or acts in the sentence.
 _RELATIVE_NOUNS = (
     r"son|daughter|father|mother|brother|sister|wife|widow|husband|nephew|niece|cousin|uncle|grandson|"
     r"granddaughter|successor|predecessor|bodyguard|driver"
 )
 _RELATION_BEFORE = re.compile(
-    rf"(?:\b(?:{_RELATIVE_NOUNS})\s+of\s+(?:the\s+)?(?:late\s+)?|\blate\s+)(?:[\w’'-]+\s+){{0,4}}$",
+    rf"(?:\b(?:{_RELATIVE_NOUNS})\s+of\s+(?:the\s+)?(?:late\s+)?|\blate\s+|"
+    r"\b(?:loyal\s+to|led\s+by|founded\s+by|headed\s+by|allied\s+(?:with|to)|followers\s+of|supporters\s+of|"
+    r"faction\s+of)\s+(?:the\s+)?)(?:[\w’'-]+\s+){0,4}$",
     re.IGNORECASE,
 )
 _RELATION_AFTER = re.compile(rf"['’]s\s+(?:(?:late|eldest|youngest|favourite|favorite)\s+)?(?:{_RELATIVE_NOUNS})\b")
