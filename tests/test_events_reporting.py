@@ -336,3 +336,18 @@ def test_a_leader_the_faction_is_loyal_to_is_not_the_speaker_and_the_attack_keep
     assert release["time"] == "2020-12-13"
     (attack,) = _of(analysis, "attack")
     assert attack["time"] == "2020-W50"  # "last week", not the Sunday the video came out
+
+
+def test_the_spokesman_denying_a_video_is_the_voice_of_the_denial_not_of_the_video(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "A video purportedly released by the Pakistani Taliban on Wednesday threatening attacks in India has been "
+        "dismissed as fake by the group.\n"
+        "A spokesman for Tehrik-i-Taliban Pakistan, Mohammad Khurasani, said in a statement that the group had "
+        "nothing to do with the video.\n",
+        published="2023-05-12",
+    )
+    by_medium = {next(iter(_values(r, "medium"))): r for r in _of(analysis, "propaganda_release")}
+    assert by_medium["video"]["verification"] == "disputed"
+    assert not _values(by_medium["video"], "speaker")
+    assert _values(by_medium["text"], "speaker") == {"person:muhammad-khurasani"}

@@ -217,6 +217,17 @@ class _Release:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     triggers: list[LexiconHit] = field(default_factory=list)
     medium: str | None = None
+    # Trigger words of the article's other releases: a sentence two releases share gives each the words nearest it.
+    others: list[LexiconHit] = field(default_factory=list)
+
+    def owns(self, position: int) -> bool:
+        """Whether the words at ``position`` belong to this release rather than to another one in its sentence."""
+        def distance(hit: LexiconHit) -> int:
+            return hit.start - position if hit.start >= position else position - hit.end
+
+        own = [distance(h) for h in self.triggers]
+        other = [distance(h) for h in self.others]
+        return not other or not own or min(own) <= min(other)
 
 
 def _medium_of(ctx: _Ctx, hit: LexiconHit) -> str | None:
@@ -280,7 +291,7 @@ def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFil
         (m, e)
         for s, end in release.sentences
         for m, e in ctx.entities_in(s, end, "person")
-        if not is_relation_reference(ctx.text, m.start, m.end)
+        if not is_relation_reference(ctx.text, m.start, m.end) and release.owns(m.start)
     ]
     # A person described as a group's voice (spokesman, leader…) outranks anyone else named near the message,
     # such as an official commenting on it "in a speech".
@@ -300,7 +311,8 @@ def _speaker_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFil
                         _filler(ctx.text, s_start + word.start(), s_start + word.end(), value=role),
                     )
         for match in re.finditer(r"\b(" + "|".join(_SPEAKER_ROLES) + r")\b", ctx.text[s_start:s_end], re.IGNORECASE):
-            if not roles.get("speaker_role") and not _names_someone_else(ctx, s_start + match.end(), speakers):
+            owned = release.owns(s_start + match.start()) and not roles.get("speaker_role")
+            if owned and not _names_someone_else(ctx, s_start + match.end(), speakers):
                 value = "spokesman" if match.group(1).lower().startswith("spokes") else match.group(1).lower()
                 start = s_start + match.start()
                 _add(roles, "speaker_role", _filler(ctx.text, start, start + len(match.group(1)), value=value))
@@ -1277,6 +1289,9 @@ def _context(doc: AnalyzedDoc, spacy_doc: Doc | None) -> _Ctx:
 
 def extract_events(doc: AnalyzedDoc, spacy_doc: Doc | None = None) -> tuple[Event, ...]:
     ctx = _context(doc, spacy_doc)
-    releases = [_release_event(ctx, r) for r in _release_mentions(ctx)]
+    mentions = _release_mentions(ctx)
+    for release in mentions:
+        release.others = [h for other in mentions if other is not release for h in other.triggers]
+    releases = [_release_event(ctx, r) for r in mentions]
     events = [*releases, *_calls(ctx, releases), *_attacks(ctx), *_arrests(ctx), *_statements(ctx, releases)]
     return tuple(sorted(events, key=lambda e: (e.evidence.start, e.type)))
