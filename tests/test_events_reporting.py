@@ -351,3 +351,12 @@ def test_the_spokesman_denying_a_video_is_the_voice_of_the_denial_not_of_the_vid
     assert by_medium["video"]["verification"] == "disputed"
     assert not _values(by_medium["video"], "speaker")
     assert _values(by_medium["text"], "speaker") == {"person:muhammad-khurasani"}
+
+
+def test_a_convoy_hitting_a_roadside_bomb_is_an_attack_with_its_tolls(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline, "At least seven soldiers died and four were hurt when their convoy hit a roadside bomb near Kabul.\n"
+    )
+    (attack,) = _of(analysis, "attack")
+    assert _values(attack, "killed") == {7} and _values(attack, "wounded") == {4}
+    assert _values(attack, "method") == {"explosives"}
