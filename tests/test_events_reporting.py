@@ -360,3 +360,19 @@ def test_a_convoy_hitting_a_roadside_bomb_is_an_attack_with_its_tolls(pipeline: 
     (attack,) = _of(analysis, "attack")
     assert _values(attack, "killed") == {7} and _values(attack, "wounded") == {4}
     assert _values(attack, "method") == {"explosives"}
+
+
+def test_the_minister_announcing_an_arrest_is_not_the_one_arrested(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "French anti-terrorism police arrested a 24-year-old man in Strasbourg on Tuesday on suspicion of planning "
+        "an attack on the city's Christmas market, Interior Minister Gérald Darmanin said.\n"
+        "The suspect had pledged allegiance to the Islamic State group in a video found on his phone.\n",
+        published="2023-12-06",
+    )
+    (arrest,) = _of(analysis, "arrest")
+    assert [f["text"] for f in arrest["roles"]["person"]] == ["a 24-year-old man"]
+    assert not _of(analysis, "propaganda_release")  # a video found on a phone is evidence, not a release
+    (statement,) = _of(analysis, "statement")
+    assert _values(statement, "speaker") == {"person:gerald-darmanin"}
+    assert not [e for e in analysis["entities"] if e["type"] == "organisation" and e["name"] == "Interior"]

@@ -520,6 +520,7 @@ def _mention(text: str, doc: Doc, cand: _Candidate) -> Mention:
     return Mention(start, end, text[start:end])
 
 
+_TITLE_NOUN_AFTER = re.compile(r"\s+(?:Minister|Ministry|Secretary|Commissioner|Minister's)\b")
 _FAITHS = frozenset({"islam", "christianity", "judaism", "hinduism", "buddhism", "allah", "god", "sharia"})
 _PLACE_NOUN_BEFORE = re.compile(
     r"\b(?:city|town|village|capital|province|district|region|county|municipality|port|suburb|neighbou?rhood)\s+of\s+$",
@@ -555,6 +556,8 @@ def extract_entities(text: str, doc: Doc) -> tuple[Entity, ...]:
             continue  # "the German city of Solingen": a place the model took for an organisation
         if mention.text.lower() in _FAITHS:
             continue  # "to promote Islam": a faith, which the small model sometimes tags as an organisation
+        if " " not in mention.text.strip() and _TITLE_NOUN_AFTER.match(text, mention.end):
+            continue  # "Interior Minister Gérald Darmanin": the first word of a title, not an organisation
         org_mentions.append(mention)
     person_mentions.extend((m, None) for m in _surnames_labelled_org(org_mentions, person_mentions))
     for mention in org_mentions:

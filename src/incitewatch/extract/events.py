@@ -38,6 +38,9 @@ _CONSUMED = re.compile(
     r"(?:[\w’'-]+\s+){0,4}$",
     re.IGNORECASE,
 )
+_FOUND_AFTER = re.compile(
+    r"\s+(?:(?:was|were)\s+)?(?:found|seized|stored|discovered|kept)\s+(?:on|in|at)\b", re.IGNORECASE
+)
 _HYPOTHETICAL = re.compile(
     r"\b(?:to(?!\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b)|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
     r"conduct|double|against\s+the\s+threat|threat\s+of|threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|warn(?:s|ed|ing)?\s+of|"
@@ -263,8 +266,9 @@ def _release_mentions(ctx: _Ctx) -> list[_Release]:
         s_start, s_end = ctx.sentence_of(hit.start)
         if _EARLIER.search(ctx.text[max(s_start, hit.start - 40) : hit.start]):
             continue  # "a previous audio message" is another release, only mentioned for comparison
-        if _CONSUMED.search(ctx.text[max(s_start, hit.start - 50) : hit.start]):
-            continue  # "after watching a propaganda video": what someone watched, not a release being reported
+        watched = _CONSUMED.search(ctx.text[max(s_start, hit.start - 50) : hit.start])
+        if watched or _FOUND_AFTER.match(ctx.text, hit.end):
+            continue  # "after watching a propaganda video", "a video found on his phone": not a release being reported
         medium = _medium_of(ctx, hit)
         compatible = [r for r in releases if r.medium is None or medium is None or r.medium == medium]
         if compatible:
@@ -1123,6 +1127,8 @@ _ROLE_BEFORE = re.compile(r"\b(?:spokesman|spokesperson|leader|emir|commander|pr
 def _arrested(text: str, hit: LexiconHit, mention: Mention) -> bool:
     """Whether a person named in an arrest sentence is the one arrested: anyone up to just after the arrest word
     (subjects of "was detained", objects of "arrested"), and further on anyone not introduced by a group role."""
+    if _SPEECH_AFTER.match(text, mention.end):
+        return False  # "…, Interior Minister Gérald Darmanin said": who announced the arrest
     if mention.start <= hit.end + _ARREST_OBJECT_WINDOW:
         return True
     # Further on, a person introduced by a group role is someone the sentence mentions, not the one arrested
