@@ -376,3 +376,16 @@ def test_the_minister_announcing_an_arrest_is_not_the_one_arrested(pipeline: Pip
     (statement,) = _of(analysis, "statement")
     assert _values(statement, "speaker") == {"person:gerald-darmanin"}
     assert not [e for e in analysis["entities"] if e["type"] == "organisation" and e["name"] == "Interior"]
+
+
+def test_tabloid_epithets_and_congo(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        'Abu Hudhayfah al-Ansari, the group\'s mouthpiece, said in the audio message: "Kill them in their churches."\n'
+        'The terror chief warned: "Your blood is our target."\n'
+        "He also called on followers in Africa to step up attacks, singling out Mozambique and Congo.\n",
+        published="2024-01-08",
+    )
+    assert {q["speaker"] for q in analysis["quotes"]} == {"person:abu-hudhayfah-al-ansari"}
+    countries = {p["country"] for p in analysis["places"]}
+    assert {"MZ", "CD"} <= countries and "CG" not in countries

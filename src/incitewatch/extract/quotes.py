@@ -106,6 +106,7 @@ _ROLES = {
     "cleric": "preacher",
     "imam": "preacher",
 }
+_DEFINITE = re.compile(r"(?i)(?:the|this|that)\s")
 _ROLE_WORD = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(_ROLES) + r")(?![\w-])")
 _MEDIA_NOUN = re.compile(
     r"(?i)(?<![\w-])(?:recording|message|audio|clip|video|tape|voice|statement|speech|footage|broadcast|narrator"
@@ -334,7 +335,11 @@ class _Resolver:
             return self._antecedent(pronoun.group("pronoun").lower(), quote_start), short
         role = _ROLE_WORD.search(short.text)
         if role:
-            return self._role_holder(_ROLES[role.group().lower()], quote_start), short
+            holder = self._role_holder(_ROLES[role.group().lower()], quote_start)
+            if holder is None and _DEFINITE.match(short.text):
+                # "The terror chief warned:" a tabloid epithet for the person the report is about.
+                holder = self._antecedent("he", quote_start)
+            return holder, short
         if _MEDIA_NOUN.search(short.text):
             return self._attributed_person(quote_start), short
         if inside:
