@@ -389,3 +389,14 @@ def test_tabloid_epithets_and_congo(pipeline: Pipeline) -> None:
     assert {q["speaker"] for q in analysis["quotes"]} == {"person:abu-hudhayfah-al-ansari"}
     countries = {p["country"] for p in analysis["places"]}
     assert {"MZ", "CD"} <= countries and "CG" not in countries
+
+
+def test_officials_condemning_or_briefing_make_statements_with_their_titles(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "UN Secretary-General António Guterres condemned the attack in a statement on Saturday.\n"
+        "Pakistan's Foreign Office spokesperson, Mumtaz Zahra Baloch, told reporters the claims were baseless.\n",
+        published="2024-03-24",
+    )
+    roles = {f["text"] for s in _of(analysis, "statement") for f in s["roles"].get("role", [])}
+    assert roles == {"UN Secretary-General", "Foreign Office spokesperson"}

@@ -844,7 +844,12 @@ def _role_before(text: str, mention: Mention) -> tuple[str, str, int, int] | Non
     if match is None:
         return None
     phrase_start, phrase_end = window_start + match.start(), window_start + match.end("role")
-    return _normalise_role(match.group("role")), text[phrase_start:phrase_end], phrase_start, phrase_end
+    role_start = window_start + match.start("role")
+    compound = re.search(r"[\w’']+(?:-[\w’']+)*-$", text[max(0, role_start - 30) : role_start])
+    if compound:  # "Secretary-General": the role is the whole hyphenated title, not "General"
+        role_start -= len(compound.group(0))
+        phrase_start = min(phrase_start, role_start)
+    return _normalise_role(text[role_start:phrase_end]), text[phrase_start:phrase_end], phrase_start, phrase_end
 
 
 def _person_roles(

@@ -1201,7 +1201,7 @@ def _with_more_roles(event: Event, more: dict[str, list[RoleFiller]]) -> Event:
 def _appositive_role(ctx: _Ctx, mention: Mention, limit: int) -> tuple[int, int] | None:
     """ "Ian J. Mccary, US Deputy Special Envoy For … said" → the span between the name and the verb."""
     tail = ctx.text[mention.end : limit]
-    match = re.match(r",\s+([^,;“\"]{3,160}?)(?:,)?\s+(?=(?:said|says|stated|told|added|warned|announced)\b)", tail)
+    match = re.match(rf",\s+([^,;“\"]{{3,160}}?)(?:,)?\s+(?=(?:{_SPEECH_VERBS})\b)", tail)
     if not match:
         return None
     return mention.end + match.start(1), mention.end + match.end(1)
@@ -1219,7 +1219,8 @@ def _role_word_span(text: str, start: int, phrase: str, person: Entity) -> tuple
     return (start + found.start(), start + found.end()) if found else None
 
 
-_SPEECH_AFTER = re.compile(r"\s*,?\s*(?:said|says|stated|told|added|warned|announced)\b", re.IGNORECASE)
+_SPEECH_VERBS = r"said|says|stated|told|added|warned|announced|condemned|denounced|tweeted|wrote"
+_SPEECH_AFTER = re.compile(rf"\s*,?\s*(?:{_SPEECH_VERBS})\b", re.IGNORECASE)
 
 
 def _role_before_speech(ctx: _Ctx, mention: Mention, person: Entity) -> tuple[int, int] | None:
@@ -1229,7 +1230,8 @@ def _role_before_speech(ctx: _Ctx, mention: Mention, person: Entity) -> tuple[in
         return None
     s_start, _ = ctx.sentence_of(mention.start)
     before = ctx.text[max(s_start, mention.start - 60) : mention.start]
-    found = re.search(r"((?:[\w’'-]+\s+){0,2}" + re.escape(role) + r"\w*)\s*,?\s*$", before, re.IGNORECASE)
+    word = r"spokes\w*" if role == "spokesman" else re.escape(role) + r"[\w-]*"
+    found = re.search(r"((?:[\w’'-]+\s+){0,2}" + word + r")\s*,?\s*$", before, re.IGNORECASE)
     if found is None:
         return None
     start = mention.start - len(before) + found.start(1)
