@@ -400,3 +400,18 @@ def test_officials_condemning_or_briefing_make_statements_with_their_titles(pipe
     )
     roles = {f["text"] for s in _of(analysis, "statement") for f in s["roles"].get("role", [])}
     assert roles == {"UN Secretary-General", "Foreign Office spokesperson"}
+
+
+def test_who_vows_to_avenge_a_strike_did_not_carry_it_out_and_its_victim_does_not_speak(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Hezbollah leader Hassan Nasrallah vowed on Wednesday to retaliate for an Israeli strike in Beirut that "
+        "killed senior commander Fuad Shukr, in a televised speech broadcast by the group's Al-Manar television.\n",
+        published="2024-08-08",
+    )
+    attack = next(a for a in _of(analysis, "attack") if "place:geonames:276781" in _values(a, "place"))
+    assert "group:hezbollah" not in _values(attack, "perpetrator")
+    (release,) = _of(analysis, "propaganda_release")
+    assert _values(release, "speaker") == {"person:hassan-nasrallah"}
+    assert _values(release, "medium") == {"video"}
+    assert _values(release, "channel") == {"outlet:al-manar"}

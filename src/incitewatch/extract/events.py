@@ -54,7 +54,8 @@ _GENERIC_ATTACKS = re.compile(
 )
 _ONLOOKER_VERB = re.compile(
     r"\b(?:prais\w*|hail\w*|welcom\w*|celebrat\w*|laud\w*|applaud\w*|glorif\w*|commend\w*|condemn\w*|"
-    r"denounc\w*|mourn\w*|recall\w*|mention\w*|cit(?:e|ed|es|ing)|refer\w*|invok\w*)\b",
+    r"denounc\w*|mourn\w*|recall\w*|mention\w*|cit(?:e|ed|es|ing)|refer\w*|invok\w*|vow\w*|retaliat\w*|"
+    r"aveng\w*|revenge)\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
@@ -969,7 +970,8 @@ def _attack_key(mention: _AttackMention) -> str | None:
 
 
 _REPORTING_VERB_BEFORE = re.compile(
-    r"\b(?:said|says|told|announced|released|published|posted|issued|claimed|reported|confirmed|added|stated)\b"
+    r"\b(?:said|says|told|announced|released|published|posted|issued|claimed|reported|confirmed|added|stated|"
+    r"vowed|pledged|promised|threatened|warned)\b"
     r"(?:\s+[\w’'-]+){0,4}\s+(?:on|late\s+on|early\s+on)?\s*$",
     re.IGNORECASE,
 )

@@ -273,14 +273,15 @@ def is_partial_of(partial: str, full: str) -> bool:
 
 
 # "the son of the late al Qaeda founder Osama bin Laden", "Osama bin Laden's son Hamza", "a faction loyal to
-# Abubakar Shekau": a person named only to say whose relative, predecessor or follower the subject is, or who is
-# dead, is not who speaks or acts in the sentence.
+# Abubakar Shekau", "a strike that killed senior commander Fuad Shukr": a person named only to say whose relative,
+# predecessor or follower the subject is, or who is dead, is not who speaks or acts in the sentence.
 _RELATIVE_NOUNS = (
     r"son|daughter|father|mother|brother|sister|wife|widow|husband|nephew|niece|cousin|uncle|grandson|"
     r"granddaughter|successor|predecessor|bodyguard|driver"
 )
 _RELATION_BEFORE = re.compile(
     rf"(?:\b(?:{_RELATIVE_NOUNS})\s+of\s+(?:the\s+)?(?:late\s+)?|\blate\s+|"
+    r"\b(?:killed|killing|assassinated|murdered|slain|eliminated)\s+(?:the\s+)?|"
     r"\b(?:loyal\s+to|led\s+by|founded\s+by|headed\s+by|allied\s+(?:with|to)|followers\s+of|supporters\s+of|"
     r"faction\s+of)\s+(?:the\s+)?)(?:[\w’'-]+\s+){0,4}$",
     re.IGNORECASE,
