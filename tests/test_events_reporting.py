@@ -415,3 +415,28 @@ def test_who_vows_to_avenge_a_strike_did_not_carry_it_out_and_its_victim_does_no
     assert _values(release, "speaker") == {"person:hassan-nasrallah"}
     assert _values(release, "medium") == {"video"}
     assert _values(release, "channel") == {"outlet:al-manar"}
+
+
+def test_a_manifesto_is_a_release_whose_call_targets_muslims_and_immigrants(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "A gunman who killed 51 people at two mosques in Christchurch on Friday posted a manifesto online minutes "
+        "before the attack.\n"
+        "The document, shared on the 8chan message board, called on followers to attack Muslims and immigrants in "
+        "Europe.\n",
+        published="2019-03-16",
+    )
+    (release,) = _of(analysis, "propaganda_release")
+    assert _values(release, "medium") == {"text"}
+    assert "channel:8chan" in _values(release, "channel")
+    assert not release["roles"].get("duration")  # "minutes before the attack" is no length
+    (call,) = _of(analysis, "call_to_action")
+    assert _values(call, "audience") == {"followers"}
+    assert _values(call, "target") == {"Muslims", "immigrants"}
+
+
+def test_muslims_urged_to_act_are_the_audience(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "The statement urged Muslims to attack Israeli embassies around the world.\n")
+    (call,) = _of(analysis, "call_to_action")
+    assert _values(call, "audience") == {"Muslims"}
+    assert "Muslims" not in _values(call, "target")

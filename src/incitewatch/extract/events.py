@@ -426,7 +426,7 @@ def _release_event(ctx: _Ctx, release: _Release) -> Event:
                 _filler(text, o_start, occasion.end(), value=text[o_start : occasion.end()]),
             )
         for t in ctx.times_in(s_start, s_end):
-            if t.type == "DURATION" and t.value.startswith("PT"):  # a recording's length, not "for years"
+            if t.type == "DURATION" and t.value.startswith("PT") and "X" not in t.value:  # a length, not "minutes"
                 _add(roles, "duration", _filler(text, t.start, t.end, value=t.value))
     first = release.sentences[0]
     hedges = [h for s, e in release.sentences for h in ctx.hedges_in(s, e)]
@@ -444,13 +444,18 @@ def _release_event(ctx: _Ctx, release: _Release) -> Event:
 # ------------------------------------------------------------------------------------------------- calls
 
 
+# "urging Muslims to attack", "called on Muslims in Europe to rise up": the people a call addresses.
+_ADDRESSED = re.compile(r"(?:\s+(?:in|across|of)\s+(?:the\s+)?[\w-]+(?:\s+[A-Z][\w-]+)?)?\s+to\s+\w", re.IGNORECASE)
+
+
 def _audience_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
     text = ctx.text
     places = {(p.start): p for p in ctx.doc.places}
     targets = [(t.start, t.end) for t in ctx.lex.targets.finditer(text, start, end)]
     for hit in ctx.lex.call_objects.finditer(text, start, end):
-        if any(s < hit.end and hit.start <= e + 1 for s, e in targets):
-            continue  # "Shia Muslims" are whom the call names as targets, not whom it addresses
+        named_as_target = any(s < hit.end and hit.start <= e + 1 for s, e in targets)
+        if named_as_target and not _ADDRESSED.match(text, hit.end):
+            continue  # "attack Shia Muslims": whom the call names as targets, not whom it addresses
         a_end = hit.end
         # "“members” in Mozambique": the audience is qualified by the place that follows it.
         tail = re.match(r"[”’\"']?\s+in\s+(?:the\s+)?", text[a_end : a_end + 12])
@@ -462,6 +467,8 @@ def _audience_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[Rol
 def _target_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
     text = ctx.text
     for hit in ctx.lex.targets.finditer(text, start, end):
+        if ctx.lex.call_objects.first(text, hit.start, hit.end) and _ADDRESSED.match(text, hit.end):
+            continue  # "urging Muslims to attack …": the audience, not a target
         t_start = hit.start
         # Qualify forces/soldiers by the nationality before them: "American forces".
         before = re.search(r"\b([A-Z][a-z]+)\s+$", text[max(start, t_start - 20) : t_start])
