@@ -440,3 +440,21 @@ def test_muslims_urged_to_act_are_the_audience(pipeline: Pipeline) -> None:
     (call,) = _of(analysis, "call_to_action")
     assert _values(call, "audience") == {"Muslims"}
     assert "Muslims" not in _values(call, "target")
+
+
+def test_the_day_a_video_of_an_attack_came_out_does_not_date_the_attack_and_kyiv_is_a_place(
+    pipeline: Pipeline,
+) -> None:
+    analysis = _run(
+        pipeline,
+        "Islamic State's Amaq news agency on Saturday published a 90-second video apparently filmed during the "
+        "attack on Crocus City Hall near Moscow, in which at least 133 people were killed.\n"
+        "Putin said the attackers had tried to flee to Ukraine, an accusation Kyiv denied.\n",
+        published="2024-03-24",
+    )
+    (attack,) = _of(analysis, "attack")
+    assert attack["time"] is None and not attack["roles"].get("date")
+    (release,) = _of(analysis, "propaganda_release")
+    assert release["time"] == "2024-03-23"
+    assert "UA" in {p["country"] for p in analysis["places"] if p["text"] == "Kyiv"}
+    assert "person:kyiv" not in {e["id"] for e in analysis["entities"]}

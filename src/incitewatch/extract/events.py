@@ -934,8 +934,14 @@ def _attack_mention(
     dates = [t for t in ctx.times_in(c_start, c_end) if _is_calendar_date(t)] or _counted_dates(ctx, c_start, c_end)
     # "released a video on Sunday showing girls abducted … last week": a date that tells when something was said or
     # published is the report's, not the attack's, unless the clause has no other.
-    own = [t for t in dates if not _REPORTING_VERB_BEFORE.search(text, max(c_start, t.start - 40), t.start)]
-    dates = own or dates
+    own = [
+        t
+        for t in dates
+        if not _REPORTING_VERB_BEFORE.search(text, max(c_start, t.start - 40), t.start)
+        and not _REPORTING_VERB_AFTER.match(text, t.end)
+    ]
+    # A date that only tells when a video or statement came out never dates the attack it shows.
+    dates = own or [t for t in dates if not _PUBLISHING_NEAR.search(text, max(c_start, t.start - 40), t.end + 20)]
     if dates:  # the date nearest the trigger: "said on Saturday that it carried out the attack on Friday"
         nearest = min(dates, key=lambda t: min(abs(t.start - hit.end), abs(hit.start - t.end)))
         _add(roles, "date", _filler(text, nearest.start, nearest.end, value=nearest.value))
@@ -981,6 +987,11 @@ _REPORTING_VERB_BEFORE = re.compile(
     r"vowed|pledged|promised|threatened|warned)\b"
     r"(?:\s+[\w’'-]+){0,4}\s+(?:on|late\s+on|early\s+on)?\s*$",
     re.IGNORECASE,
+)
+_PUBLISHING_NEAR = re.compile(r"\b(?:published|released|posted|issued|aired|broadcast)\b", re.IGNORECASE)
+# "Amaq on Saturday published a video … of the attack": the date of the publishing, not of the attack.
+_REPORTING_VERB_AFTER = re.compile(
+    r"\s*,?\s*(?:published|released|posted|issued|said|announced|claimed|reported|aired|broadcast)\b", re.IGNORECASE
 )
 # "the 2019 attack on the hotel, in which 21 people were killed": the clause after the break tells of the same attack.
 _RELATIVE_START = re.compile(r",\s+(?:in\s+which|during\s+which|which|where)\s+$", re.IGNORECASE)
