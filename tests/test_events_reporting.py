@@ -458,3 +458,19 @@ def test_the_day_a_video_of_an_attack_came_out_does_not_date_the_attack_and_kyiv
     assert release["time"] == "2024-03-23"
     assert "UA" in {p["country"] for p in analysis["places"] if p["text"] == "Kyiv"}
     assert "person:kyiv" not in {e["id"] for e in analysis["entities"]}
+
+
+def test_place_modifiers_users_of_a_target_and_sources_are_not_roles(pipeline: Pipeline) -> None:
+    analysis = _run(
+        pipeline,
+        "Somalia-based al-Shabaab militants attacked a military base used by US and Kenyan forces early on Sunday, "
+        "killing three Americans, the US Africa Command said.\n"
+        "In a statement posted on its news agency, the group said its fighters had destroyed seven aircraft.\n",
+        published="2020-01-06",
+    )
+    attack = _of(analysis, "attack")[0]
+    assert not _values(attack, "place") & {"place:geonames:51537", "place:geonames:6252001"}
+    assert "Kenyan forces" not in {f["text"] for f in attack["roles"].get("perpetrator", [])}
+    assert "US Africa Command" not in {f["text"] for f in attack["roles"].get("victim", [])}
+    (release,) = _of(analysis, "propaganda_release")
+    assert _values(release, "group") == {"group:al-shabaab"}

@@ -376,6 +376,15 @@ def _group_fillers(ctx: _Ctx, release: _Release, roles: dict[str, list[RoleFille
     if counts:
         best = max(counts.values(), key=len)
         _add(roles, "group", _entity_filler(*best[0]))
+        return
+    # "In a statement posted on its Shahada news agency, the group said …": with one group in the whole report,
+    # "the group" is that one; its mention nearest before the release is the evidence.
+    groups = {e.id: e for _, e in ctx.mentions if e.type == "group"}
+    first = release.sentences[0][0]
+    if len(groups) == 1 and _THE_GROUP.search(" ".join(ctx.text[s:e] for s, e in release.sentences)):
+        before = [(m, e) for m, e in ctx.mentions if e.type == "group" and m.end <= first]
+        if before:
+            _add(roles, "group", _entity_filler(*before[-1]))
 
 
 # "Oct 18 (Reuters) -", "LONDON, June 13 —": a dateline's date is the report's, not the release's.
@@ -396,6 +405,12 @@ def _release_date(ctx: _Ctx, release: _Release) -> TimeExpr | None:
             if best is None or distance < best[0]:
                 best = (distance, t)
     return best[1] if best else None
+
+
+_THE_GROUP = re.compile(
+    r"\b(?:the|its)\s+(?:militant\s+|terror\s+|jihadist\s+|extremist\s+)?(?:group|movement|organi[sz]ation)\b|\bits\b",
+    re.IGNORECASE,
+)
 
 
 def _release_event(ctx: _Ctx, release: _Release) -> Event:
@@ -782,6 +797,8 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     for role, span in found:
         if _is_agent(ctx, span) or _overlaps(roles, span, "killed", "wounded", "place", "date", "perpetrator"):
             continue
+        if _SPEECH_AFTER.match(text, span[1]):
+            continue  # "killing three Americans, the US Africa Command said": the source, not a victim
         if role == "target" and (_overlaps(roles, span, "victim") or _NOT_TARGETS.search(text[span[0] : span[1]])):
             continue
         _add(roles, role, _filler(text, span[0], span[1], value=text[span[0] : span[1]]))
@@ -793,7 +810,9 @@ _AGENT_TAIL = re.compile(r"\s+(?:commandos?|units?|groups?|columns?|members|squa
 # "murdered by two paid assassins", "shot to death last night by a group of terrorists".
 _BY_HARM = re.compile(
     r"\b(?:killed|murdered|assassinated|kidnapped|kidnaped|abducted|attacked|shot|wounded|executed|bombed|"
-    r"destroyed|burned|massacred|carried\s+out|perpetrated|committed)\b[^.;:,]{0,40}?\bby\s+",
+    r"destroyed|burned|massacred|carried\s+out|perpetrated|committed)\b"
+    r"(?:(?!\b(?:used|owned|run|operated|occupied|guarded|manned|frequented|visited|hosted|built)\b)[^.;:,]){0,40}?"
+    r"\bby\s+",
     re.IGNORECASE,
 )
 # "a group of terrorists", "members of the 8th front": the agent noun phrase continues after "of".
@@ -916,6 +935,18 @@ def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
     return min(hits, key=lambda h: h.start) if hits else None
 
 
+# "Somalia-based militants", "US and Kenyan forces", "a US base": a place name used as a modifier says whose, not
+# where.
+_MODIFIER_AFTER = re.compile(
+    r"(?:-based\b|\s+(?:and\s+[A-Z][\w-]+\s+)?(?:forces|troops|soldiers|military|army|navy|base|bases|embassy|"
+    r"citizens|nationals|officials|contractors|diplomats|government|personnel)\b)"
+)
+
+
+def _modifies(text: str, end: int) -> bool:
+    return bool(_MODIFIER_AFTER.match(text, end))
+
+
 def _attack_mention(
     ctx: _Ctx, clause: tuple[int, int], sentence: tuple[int, int], hit: LexiconHit
 ) -> _AttackMention | None:
@@ -927,7 +958,7 @@ def _attack_mention(
         return None
     roles: dict[str, list[RoleFiller]] = {}
     for p in ctx.doc.places:
-        if c_start <= p.start and p.end <= c_end and not ctx.in_quote(p.start, p.end):
+        if c_start <= p.start and p.end <= c_end and not ctx.in_quote(p.start, p.end) and not _modifies(text, p.end):
             _add(roles, "place", _filler(text, p.start, p.end, entity=p.entity_id))
     for count in find_counts(text, c_start, c_end):
         _add(roles, count.kind, _filler(text, count.start, count.end, value=count.value))
