@@ -12,6 +12,7 @@ not cost the rest of the archive.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from os import PathLike
@@ -74,11 +75,17 @@ def _read_from(
         failed_at = int(records.offset)
         yield InputError(f"{archive}@{failed_at}", f"corrupt archive record: {_first_line(err)}")
         return _next_record_start(stream, failed_at + 1, gzipped)
-    # warcio ends quietly when the last record's header is cut off; bytes left over mean exactly that.
+    # warcio ends quietly when the last record's header is cut off, and also at some damaged gzip members: bytes
+    # left over are either a cut-off end or a damaged record with intact ones after it, read on from the next.
     end = stream.seek(0, 2)
-    if records.offset < end:
+    if records.offset >= end:
+        return None
+    resume = _next_record_start(stream, int(records.offset) + 1, gzipped)
+    if resume is None:
         yield InputError(f"{archive}@{records.offset}", "archive ends inside a record (file cut short?)")
-    return None
+        return None
+    yield InputError(f"{archive}@{records.offset}", "corrupt archive record: unreadable, skipped to the next record")
+    return resume
 
 
 def _page(
@@ -163,9 +170,26 @@ def _next_record_start(stream: IO[bytes], start: int, gzipped: bool) -> int | No
 def _boundary_in(chunk: bytes, gzipped: bool) -> int | None:
     if gzipped:
         index = chunk.find(_GZIP_MAGIC)
-        return index if index >= 0 else None
+        while index >= 0:
+            if _opens_a_record(chunk[index : index + _PROBE_BYTES]):
+                return index
+            index = chunk.find(_GZIP_MAGIC, index + 1)
+        return None
     found = [match.start(1) for pattern in (_WARC_START, _ARC_START) if (match := pattern.search(chunk))]
     return min(found) if found else None
+
+
+_PROBE_BYTES = 4096
+
+
+def _opens_a_record(candidate: bytes) -> bool:
+    """Whether a gzip member starting here decompresses to the head of a WARC or ARC record: the three magic bytes
+    also turn up by chance inside compressed data, and resuming there loses the records after a damaged one."""
+    try:
+        head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(candidate, 64)
+    except zlib.error:
+        return False
+    return head.startswith(b"WARC/1.") or bool(_ARC_START.match(b"\n" + head))
 
 
 def _first_line(err: BaseException) -> str:
