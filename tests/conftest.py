@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from incitewatch.pipeline import Pipeline, PipelineOptions
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def shared_dir() -> Path:
-    """``../shared`` beside the repository (override with INCITEWATCH_SHARED)."""
-    return Path(os.environ.get("INCITEWATCH_SHARED", REPO.parent / "shared"))
+from tests.shared_paths import SEEDS
 
 
 def seed_path(name: str) -> Path:
-    path = shared_dir() / "seeds" / name
+    path = SEEDS / name
     if not path.exists():
         pytest.skip(f"seed {name} not available under {path.parent}")
     return path

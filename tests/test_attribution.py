@@ -5,33 +5,12 @@ from __future__ import annotations
 import json
 import time
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
 from incitewatch.extract.attribution import extract_attributions, extract_channels, extract_outlets
-from incitewatch.types import Attribution, Entity, Mention
-
-SEEDS = Path("/work/shared/seeds")
-
-
-def entity(text: str, entity_id: str, *names: str, type_: str = "person", **attributes: str) -> Entity:
-    """An entity with a mention at every occurrence of each name, as the entity extractor would give."""
-    mentions = []
-    for name in names:
-        start = text.find(name)
-        while start >= 0:
-            mentions.append(Mention(start, start + len(name), name))
-            start = text.find(name, start + 1)
-    mentions.sort(key=lambda m: m.start)
-    return Entity(entity_id, type_, names[0], names[1:], tuple(mentions), attributes)  # type: ignore[arg-type]
-
-
-def seed(prefix: str) -> str:
-    found = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.is_dir() else []
-    if not found:
-        pytest.skip(f"seed {prefix} not available under {SEEDS}")
-    return found[0].read_text(encoding="utf-8")
+from incitewatch.types import Attribution
+from tests.annotations import entity, seed
 
 
 def outlet_ids(text: str) -> dict[str, list[str]]:

@@ -18,8 +18,8 @@ from incitewatch.clean.decode import normalise_text
 from incitewatch.clean.plaintext import clean_plain_text, is_promo_line, parse_byline, parse_dateline
 from incitewatch.errors import InputError
 from incitewatch.types import Article, RawDocument
+from tests.shared_paths import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_000 = SEEDS / "000_0fb2546fb7702a3f.txt"
 SEED_002 = SEEDS / "002_f57f2f0fce523868.txt"
 

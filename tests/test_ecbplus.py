@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -38,10 +37,8 @@ from incitewatch.link.event_coref import (
     time_keys,
 )
 from incitewatch.nlp import model_available
+from tests.shared_paths import SHARED_DATA
 
-SHARED_DATA = Path(
-    os.environ.get("INCITEWATCH_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
-)
 ECBPLUS = SHARED_DATA / "ecbplus"
 needs_data = pytest.mark.skipif(not (ECBPLUS / "ECB+").is_dir(), reason="ECB+ data not available")
 

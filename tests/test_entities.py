@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from spacy.language import Language
@@ -20,9 +19,7 @@ from incitewatch.resources import (
     resource_sources,
 )
 from incitewatch.types import Entity
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-DESIGNATIONS = Path(__file__).resolve().parents[2] / "shared" / "data" / "designations"
+from tests.shared_paths import DESIGNATIONS, SEEDS
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from incitewatch.evaluation import PredictedArgument
@@ -23,10 +20,8 @@ from incitewatch.evaluation.wikievents import (
     load_ontology,
     load_wikievents,
 )
+from tests.shared_paths import SHARED_DATA
 
-SHARED_DATA = Path(
-    os.environ.get("INCITEWATCH_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
-)
 WIKIEVENTS = SHARED_DATA / "wikievents"
 BartGenFixture = tuple[
     list[PredictedArgument], list[WikiEventsDocument], set[str], dict[str, list[list[str]]]

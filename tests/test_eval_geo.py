@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import pytest
 
 from incitewatch.evaluation import PredictedToponym
 from incitewatch.evaluation.geo import MAX_ERROR_KM, haversine_km, log_error_auc, score_geocoding
 from incitewatch.evaluation.geoparsing import GeoDocument, GoldToponym, load_geoparsing, locate
+from tests.shared_paths import SHARED_DATA
 
-SHARED_DATA = Path(
-    os.environ.get("INCITEWATCH_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
-)
 GEOPARSING = SHARED_DATA / "geoparsing"
 
 TEXT = "Police in Paris and Lyon made arrests."

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from incitewatch.evaluation import PredictedTemplate
@@ -16,10 +13,8 @@ from incitewatch.evaluation.muc4 import (
     load_muc4,
     raw_doc_id,
 )
+from tests.shared_paths import SHARED_DATA
 
-SHARED_DATA = Path(
-    os.environ.get("INCITEWATCH_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
-)
 MUC4 = SHARED_DATA / "muc4"
 
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from incitewatch.evaluation import PredictedTimex
 from incitewatch.evaluation.tempeval3 import GoldTimex, TimexDocument, load_tempeval3, read_tml
 from incitewatch.evaluation.timex import score_timexes
+from tests.shared_paths import SHARED_DATA
 
-SHARED_DATA = Path(
-    os.environ.get("INCITEWATCH_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
-)
 PLATINUM = SHARED_DATA / "tempeval3-platinum"
 
 TEXT = "Talks resumed on Monday morning and will last two weeks, officials said in March."

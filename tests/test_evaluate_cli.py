@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,8 @@ from incitewatch.evaluation.mapping import (
 from incitewatch.evaluation.owngold import GoldFormatError, load_gold, resolve_span, score_gold
 from incitewatch.pipeline import Pipeline
 from incitewatch.types import AnalyzedDoc, Article, Entity, Event, RoleFiller, Span
+from tests.shared_paths import SHARED_DATA as DATA
 
-DATA = Path(os.environ.get("INCITEWATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 REPORT_TEXT = (
     "Gunmen opened fire on a police checkpoint in Peshawar on Monday, killing three policemen. "
     "Officials said the attack was the second in the city this month."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -15,8 +14,8 @@ import pytest
 from incitewatch.extract import gazetteer_cache, places
 from incitewatch.extract.gazetteer_cache import CacheError, IndexData, IndexReader, open_or_build
 from incitewatch.extract.places import Context, Gazetteer, GazetteerEntry, NameHit
+from tests.shared_paths import SHARED
 
-SHARED = Path(os.environ.get("INCITEWATCH_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 LGL = SHARED / "data" / "geoparsing" / "lgl.xml"
 SEEDS = SHARED / "seeds"
 

@@ -11,6 +11,7 @@ import pytest
 from incitewatch.errors import InputError
 from incitewatch.ingest.files import describe_size, iter_raw_documents, too_large_reason
 from incitewatch.types import RawDocument
+from tests.shared_paths import SEEDS
 
 LIMIT = 5_000_000
 
@@ -174,7 +175,7 @@ def test_an_unlistable_folder_inside_a_walk_does_not_stop_it(tmp_path: Path) -> 
 
 
 def test_the_seed_folder_is_read_exactly(tmp_path: Path) -> None:
-    seeds = Path("/work/shared/seeds")
+    seeds = SEEDS
     if not seeds.is_dir():
         pytest.skip("seed reports not available")
     results = read_all(seeds)

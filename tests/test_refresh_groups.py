@@ -18,8 +18,8 @@ from incitewatch.resources import (
     refresh_groups_from_designations,
     write_refreshed_groups,
 )
+from tests.shared_paths import DESIGNATIONS
 
-DESIGNATIONS = Path(__file__).resolve().parents[2] / "shared" / "data" / "designations"
 UN_LIST = DESIGNATIONS / "un_consolidated" / "consolidated.xml"
 
 

@@ -29,6 +29,7 @@ from incitewatch.types import (
     RoleFiller,
     Span,
 )
+from tests.shared_paths import SEEDS
 
 TEXT_A = (
     "A militant group released a new audio message on Tuesday urging supporters to strike in Europe. "
@@ -336,7 +337,7 @@ def test_any_query_text_is_safe(tmp_path: Path) -> None:
 
 
 def test_seed_reports_are_searchable(store: SQLiteStore) -> None:
-    seeds = sorted(Path("/work/shared/seeds").glob("*.txt"))
+    seeds = sorted(SEEDS.glob("*.txt"))
     if not seeds:
         pytest.skip("seed reports not available")
     for seed in seeds:

@@ -26,10 +26,10 @@ from incitewatch.extract.times import (
     shift_value,
 )
 from incitewatch.types import TimeExpr
+from tests.shared_paths import SEEDS
 
 TUE_2017_06_13 = date(2017, 6, 13)  # a Tuesday, during Ramadan 1438
 SAT_2024_03_30 = date(2024, 3, 30)
-SEEDS = "/work/shared/seeds"
 
 
 def by_text(found: tuple[TimeExpr, ...]) -> dict[str, TimeExpr]:

@@ -6,11 +6,11 @@ import json
 import math
 import time
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
 from incitewatch.ingest.triage import TriageScorer, load_lexicon, parse_lexicon, triage
+from tests.shared_paths import SHARED_DATA as DATA
 
 ATTACK_REPORT = (
     "Gunmen from an insurgent faction detonated a car bomb outside the provincial police headquarters on "
@@ -126,7 +126,6 @@ def test_throughput_is_far_above_firehose_needs(scorer: TriageScorer) -> None:
     assert words * repeats / elapsed > 50_000
 
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def test_recall_and_false_positives_on_real_corpora(scorer: TriageScorer) -> None:
