@@ -26,6 +26,7 @@ from incitewatch.extract.names import (
     parse_name,
     same_person,
 )
+from incitewatch.extract.places import PLACE_NOUN_BEFORE
 from incitewatch.resources import (
     GroupRecord,
     alias_match_key,
@@ -522,10 +523,6 @@ def _mention(text: str, doc: Doc, cand: _Candidate) -> Mention:
 
 _TITLE_NOUN_AFTER = re.compile(r"\s+(?:Minister|Ministry|Secretary|Commissioner|Minister's)\b")
 _FAITHS = frozenset({"islam", "christianity", "judaism", "hinduism", "buddhism", "allah", "god", "sharia"})
-_PLACE_NOUN_BEFORE = re.compile(
-    r"\b(?:city|town|village|capital|province|district|region|county|municipality|port|suburb|neighbou?rhood)\s+of\s+$",
-    re.IGNORECASE,
-)
 
 
 def extract_entities(text: str, doc: Doc) -> tuple[Entity, ...]:
@@ -552,7 +549,7 @@ def extract_entities(text: str, doc: Doc) -> tuple[Entity, ...]:
             if cand.ent_id != group_id or _keep_group_mention(doc, cand):
                 groups.setdefault(group_id, _Cluster(group_id, "group")).add(_without_hedge(mention))
             continue
-        if _PLACE_NOUN_BEFORE.search(text, max(0, mention.start - 40), mention.start):
+        if PLACE_NOUN_BEFORE.search(text, max(0, mention.start - 40), mention.start):
             continue  # "the German city of Solingen": a place the model took for an organisation
         if mention.text.lower() in _FAITHS:
             continue  # "to promote Islam": a faith, which the small model sometimes tags as an organisation

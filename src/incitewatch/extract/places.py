@@ -835,8 +835,9 @@ def extract_places(text: str, doc: Any | None = None) -> tuple[Place, ...]:
     )
 
 
-# "the German city of Solingen": whatever the model labelled it, the name after these words is a place.
-_PLACE_NOUN_BEFORE = re.compile(
+# "the German city of Solingen": whatever the model labelled it, the name after these words is a place (the entity
+# stage reads it too, so as not to make an organisation of it).
+PLACE_NOUN_BEFORE = re.compile(
     r"\b(?:city|town|village|capital|province|district|region|county|municipality|port|suburb|neighbou?rhood)\s+of\s+$",
     re.IGNORECASE,
 )
@@ -851,7 +852,7 @@ def _entity_candidates(
     blocked: list[_Blocked] = []
     for ent in doc.ents:
         ent_id = str(ent.ent_id_ or "")
-        named_as_place = not ent_id and _PLACE_NOUN_BEFORE.search(text, max(0, ent.start_char - 40), ent.start_char)
+        named_as_place = not ent_id and PLACE_NOUN_BEFORE.search(text, max(0, ent.start_char - 40), ent.start_char)
         is_place = ent_id.startswith("place:") or (not ent_id and ent.label_ in PLACE_LABELS) or bool(named_as_place)
         if not is_place:
             if ent_id or ent.label_ in NON_PLACE_LABELS:
