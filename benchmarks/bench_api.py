@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from synthetic_text import Text
 
 from incitewatch.api import Settings, create_app
 from incitewatch.serialize import SCHEMA, analysis_from_dict
@@ -65,23 +66,6 @@ FILLER = [
     "Previous calls of this kind were followed by a rise in arrests of people sharing the material online.",
     "The speaker did not give evidence for several of the claims made in the recording.",
 ]
-
-
-class Text:
-    """Builds an article text piece by piece and hands out the spans of what it adds."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-
-    def add(self, piece: str) -> dict[str, Any]:
-        start = self.length
-        self.parts.append(piece)
-        self.length += len(piece)
-        return {"start": start, "end": start + len(piece), "text": piece}
-
-    def __str__(self) -> str:
-        return "".join(self.parts)
 
 
 def _article_id(index: int) -> str:

@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from synthetic_text import Text
+
 from incitewatch.evaluation.coref import b_cubed
 from incitewatch.link.linker import link_article
 from incitewatch.serialize import SCHEMA
@@ -74,23 +76,6 @@ WORDS = [
 ]
 COUNTRIES = ["SO", "IQ", "SY", "AF", "PK", "NG", "ML", "YE", "BF", "MZ", "EG", "LY", "PH", "KE", "NE"]
 DAY0 = date(2024, 1, 1)
-
-
-class Text:
-    """Builds an article text piece by piece and hands out the spans of what it adds."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-
-    def add(self, piece: str) -> dict[str, Any]:
-        start = self.length
-        self.parts.append(piece)
-        self.length += len(piece)
-        return {"start": start, "end": start + len(piece), "text": piece}
-
-    def __str__(self) -> str:
-        return "".join(self.parts)
 
 
 def _spelling(rng: random.Random, speaker: tuple[int, int]) -> str:
