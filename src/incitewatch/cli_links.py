@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -80,37 +80,31 @@ def _attack_line(attack: Attack) -> str:
     return f"{attack.id}  {attack.date or '?'}  {where}  {toll}  {len(attack.reports)} report(s)"
 
 
+def _list_records(
+    db: Path | None, as_json: bool, lister: Callable[[SQLiteStore], Sequence[Any]], line: Callable[[Any], str]
+) -> None:
+    with _store(db) as store:
+        found = lister(store)
+    if as_json:
+        _print_json([_record_json(record) for record in found])
+    else:
+        for record in found:
+            typer.echo(line(record))
+
+
 def releases(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List release records (one per release, however many outlets reported it)."""
-    with _store(db) as store:
-        found = linker.list_releases(store)
-    if as_json:
-        _print_json([_record_json(r) for r in found])
-    else:
-        for release in found:
-            typer.echo(_release_line(release))
+    _list_records(db, as_json, linker.list_releases, _release_line)
 
 
 def actors(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List actor records (people and groups, every spelling on one record)."""
-    with _store(db) as store:
-        found = linker.list_actors(store)
-    if as_json:
-        _print_json([_record_json(a) for a in found])
-    else:
-        for actor in found:
-            typer.echo(_actor_line(actor))
+    _list_records(db, as_json, linker.list_actors, _actor_line)
 
 
 def attacks(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List attack records with reconciled tolls."""
-    with _store(db) as store:
-        found = linker.list_attacks(store)
-    if as_json:
-        _print_json([_record_json(a) for a in found])
-    else:
-        for attack in found:
-            typer.echo(_attack_line(attack))
+    _list_records(db, as_json, linker.list_attacks, _attack_line)
 
 
 def _show(kind: str, record_id: str, db: Path | None, getter: Callable[[SQLiteStore, str], Any]) -> None:
