@@ -20,7 +20,7 @@ from incitewatch.evaluation.mapping import (
 )
 from incitewatch.evaluation.owngold import GoldFormatError, load_gold, resolve_span, score_gold
 from incitewatch.pipeline import Pipeline
-from incitewatch.types import AnalyzedDoc, Article, Entity, Event, RoleFiller, Span
+from incitewatch.types import AnalyzedDoc, Article, Entity, Event, Mention, RoleFiller, Span
 from tests.shared_paths import SHARED_DATA as DATA
 
 REPORT_TEXT = (
@@ -160,6 +160,60 @@ def test_wikievents_arguments_map_roles_to_token_spans() -> None:
     arguments = wikievents_arguments("w", tokenized, [Trigger("Conflict.Attack.Unspecified", 1, 2)], doc)
     assert {(a.role, a.start, a.end) for a in arguments} == {("Attacker", 0, 1), ("Place", 2, 3)}
     assert wikievents_arguments("w", tokenized, [Trigger("Contact.Contact.Meet", 1, 2)], doc) == []
+
+
+def _arguments_of(
+    sentence: str,
+    event_type: str,
+    trigger_word: str,
+    doc_events: tuple[Event, ...] = (),
+    entities: tuple[Entity, ...] = (),
+) -> set[tuple[str, str]]:
+    tokens = [*sentence.rstrip(".").split(), "."]
+    tokenized = text_from_sentences([(tokens, " ".join(tokens))])
+    doc = AnalyzedDoc(Article(id="w", text=tokenized.text), entities=entities, events=doc_events)
+    at = tokens.index(trigger_word)
+    found = wikievents_arguments("w", tokenized, [Trigger(event_type, at, at + 1)], doc)
+    return {(a.role, " ".join(tokens[a.start : a.end])) for a in found}
+
+
+def test_an_explosion_takes_the_device_named_beside_it_but_an_act_word_is_no_device() -> None:
+    found = _arguments_of(
+        "The bombing was carried out when a bomb exploded outside the bank.",
+        "Conflict.Attack.DetonateExplode",
+        "exploded",
+    )
+    assert ("ExplosiveDevice", "bomb") in found
+    assert ("ExplosiveDevice", "bombing") not in found
+    # Other attacks rarely name an instrument beside the trigger: none is guessed.
+    shot = _arguments_of("Gunmen with rifles attacked the convoy.", "Conflict.Attack.Unspecified", "attacked")
+    assert not any(role == "Instrument" for role, _ in shot)
+
+
+def test_an_event_takes_one_place_the_one_nearest_its_trigger() -> None:
+    sentence = "A device exploded in Lyon , France ."
+    tokens = sentence.split()
+    tokenized = text_from_sentences([(tokens, " ".join(tokens))])
+    text = tokenized.text
+    lyon, france = text.index("Lyon"), text.index("France")
+    event = _attack(text, {"place": (RoleFiller(france, france + 6, "France"), RoleFiller(lyon, lyon + 4, "Lyon"))})
+    doc = AnalyzedDoc(Article(id="w", text=text), events=(event,))
+    at = tokens.index("exploded")
+    found = wikievents_arguments("w", tokenized, [Trigger("Conflict.Attack.DetonateExplode", at, at + 1)], doc)
+    assert [(a.role, tokens[a.start]) for a in found if a.role == "Place"] == [("Place", "Lyon")]
+
+
+def test_a_listed_group_before_an_attack_is_its_attacker_but_any_other_organisation_is_not() -> None:
+    sentence = "CCTV footage shows that ETA attacked the cafe ."
+    tokens = sentence.split()
+    text = " ".join(tokens)
+    cctv = Entity("org:cctv", "organisation", "CCTV", mentions=(Mention(0, 4, "CCTV"),))
+    eta_at = text.index("ETA")
+    eta = Entity("group:eta", "group", "ETA", mentions=(Mention(eta_at, eta_at + 3, "ETA"),))
+    both = _arguments_of(sentence, "Conflict.Attack.Unspecified", "attacked", entities=(cctv, eta))
+    assert ("Attacker", "ETA") in both
+    only_cctv = _arguments_of(sentence, "Conflict.Attack.Unspecified", "attacked", entities=(cctv,))
+    assert not any(role == "Attacker" for role, _ in only_cctv)
 
 
 def test_pipeline_records_map_onto_gold_offsets(gold_file: Path) -> None:

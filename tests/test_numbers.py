@@ -48,3 +48,19 @@ def test_death_toll_phrasing_gives_killed() -> None:
     sentence = "The death toll from Friday's attack on a hotel rose to 17 on Sunday."
     (count,) = list(find_counts(sentence))
     assert (count.kind, count.value) == ("killed", 17)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        ("They killed 23 Afghan soldiers and injured others.", "killed 23 Afghan soldiers"),
+        ("The car bomb exploded, killing two passers-by.", "killing two passers-by"),
+        ("The shelling killed 13 protesters in the square.", "killed 13 protesters"),
+        ("At least 9 pilgrims were killed near the shrine.", "At least 9 pilgrims were killed"),
+        ("The gunman opened fire, killing 5 across the city.", "killing 5"),
+        ("The blast killed 13 in September.", "killed 13"),
+    ],
+)
+def test_a_count_spans_the_people_it_counts_and_no_further(sentence: str, phrase: str) -> None:
+    (count,) = find_counts(sentence)
+    assert count.text == phrase

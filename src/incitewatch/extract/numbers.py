@@ -40,19 +40,29 @@ _UNITS = {
     "a hundred": 100,
     "hundreds": 200,
 }
-_NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+|\d+|"
-    + "|".join(sorted((re.escape(k) for k in _UNITS), key=len, reverse=True))
-    + ")"
-)
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted((re.escape(k) for k in _UNITS), key=len, reverse=True)) + ")"
 _HEDGE = r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+"
-_VICTIMS = r"(?:\s+(?:people|persons|civilians|worshippers|soldiers|police(?:men)?|officers|children|others|men|women|"
-_VICTIMS += r"concert-?goers|students|tourists|members|troops|fighters|militants))?"
+_VICTIM_NOUNS = (
+    r"people|persons|civilians|worshippers|soldiers|police(?:men)?|officers|children|others|men|women|concert-?goers|"
+    r"students|tourists|members|troops|fighters|militants|protesters|demonstrators|workers|employees|customers|guests|"
+    r"passengers|pilgrims|villagers|residents|insurgents|rebels|guards(?:men)?|victims|policemen|journalists|"
+    r"shoppers|pupils|girls|boys|babies|priests|monks|nuns|bystanders|passers-?by"
+)
+_VICTIMS = rf"(?:\s+(?:{_VICTIM_NOUNS}))?"
+# After the verb a count may take up to two proper modifiers and any plural noun ("killed 23 Afghan soldiers",
+# "killing two Americans"); words ending in s that are no nouns stay out ("killing 5 across the city").
+_NOT_PLURAL = (
+    r"(?!(?:across|besides|towards|afterwards|always|perhaps|whereas|unless|thus|this|was|has|his|its|is|as)\b)"
+)
+_VICTIMS_AFTER_VERB = (
+    rf"(?:\s+(?:[A-Z][\w'’-]+\s+){{0,2}}(?:{_VICTIM_NOUNS}|{_NOT_PLURAL}[A-Za-z][a-z]{{2,}}s)\b"
+    rf"|\s+(?:{_VICTIM_NOUNS})\b)?"
+)
 
 # "killed 140 people", "killing at least 12", "claimed the lives of 30"
 _VERB_FIRST = re.compile(
     rf"\b(?P<verb>killed|killing|kills|left|leaving|claimed\s+the\s+lives\s+of|wounded|wounding|injured|injuring)"
-    rf"\s+(?:{_HEDGE})?(?P<num>{_NUMBER}){_VICTIMS}(?P<rest>\s+(?:dead|wounded|injured))?",
+    rf"\s+(?:{_HEDGE})?(?P<num>{_NUMBER}){_VICTIMS_AFTER_VERB}(?P<rest>\s+(?:dead|wounded|injured))?",
     re.IGNORECASE,
 )
 # "140 people were killed", "12 dead", "30 wounded"
