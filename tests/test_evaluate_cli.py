@@ -216,6 +216,20 @@ def test_a_listed_group_before_an_attack_is_its_attacker_but_any_other_organisat
     assert not any(role == "Attacker" for role, _ in only_cctv)
 
 
+def test_a_death_with_no_victim_record_takes_the_people_noun_nearest_it() -> None:
+    found = _arguments_of(
+        "Police said the protesters were killed near the ministry .", "Life.Die.Unspecified", "killed"
+    )
+    assert ("Victim", "protesters") in found
+    assert _arguments_of("The building was destroyed .", "Life.Die.Unspecified", "destroyed") == set()
+
+
+def test_an_attack_with_no_attacker_takes_the_attacker_noun_before_it() -> None:
+    found = _arguments_of("Witnesses said two gunmen attacked the convoy .", "Conflict.Attack.Unspecified", "attacked")
+    assert ("Attacker", "gunmen") in found
+    assert _arguments_of("The convoy was attacked .", "Conflict.Attack.Unspecified", "attacked") == set()
+
+
 def test_pipeline_records_map_onto_gold_offsets(gold_file: Path) -> None:
     article = load_gold(gold_file)[0]
     (records,) = Pipeline().pipe([Article(id=article.id, text=article.text, published=article.published)])

@@ -49,6 +49,8 @@ _VICTIM_NOUNS = (
     r"shoppers|pupils|girls|boys|babies|priests|monks|nuns|bystanders|passers-?by"
 )
 _VICTIMS = rf"(?:\s+(?:{_VICTIM_NOUNS}))?"
+# A plural noun naming people a report counts as casualties ("the soldiers", "protesters"), on its own.
+VICTIM_NOUN = re.compile(rf"\b(?:{_VICTIM_NOUNS})\b", re.IGNORECASE)
 # After the verb a count may take up to two proper modifiers and any plural noun ("killed 23 Afghan soldiers",
 # "killing two Americans"); words ending in s that are no nouns stay out ("killing 5 across the city").
 _NOT_PLURAL = (
