@@ -222,6 +222,8 @@ def test_a_death_with_no_victim_record_takes_the_people_noun_nearest_it() -> Non
     )
     assert ("Victim", "protesters") in found
     assert _arguments_of("The building was destroyed .", "Life.Die.Unspecified", "destroyed") == set()
+    listed = _arguments_of("Gunmen wounded employees and customers .", "Life.Injure.Unspecified", "wounded")
+    assert listed == {("Victim", "employees"), ("Victim", "customers")}
 
 
 def test_an_attack_with_no_attacker_takes_the_attacker_noun_before_it() -> None:

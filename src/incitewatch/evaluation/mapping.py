@@ -43,7 +43,8 @@ trigger spans, which that benchmark hands to every system as input (argument ext
   that span "23 Afghan soldiers" (:mod:`incitewatch.extract.numbers`, → 34.7); the sentence fallback for an
   attacker takes listed groups only, since the nearest organisation of any kind was CCTV or a restaurant far
   more often than the attacker (→ 36.4); a death or injury still without a victim takes the people noun nearest
-  it (:func:`_nearest_victim_noun`, right in 9 of 26, → 38.9), an attack without an attacker the attacker noun
+  it (:func:`_nearest_victim_noun`, right in 9 of 26, → 38.9; with the nouns coordinated with it, "employees and
+  customers", → 41.8 after the attacker change), an attack without an attacker the attacker noun
   nearest before it (:func:`_nearest_attacker_noun`, → 40.0). Guessing places from place nouns after "in"/"at"
   ("the station", "Oxford Street") and targets from target nouns did not pay (−0.2, −2.2).
 """
@@ -548,8 +549,14 @@ def _nearest_victim_noun(tokenized: TokenizedText, trigger: Trigger) -> list[Rol
     if not hits:
         return []
     nearest = min(hits, key=lambda m: min(abs(m.start() - t_end), abs(t_start - m.end())))
-    span = tokenized.token_span(nearest.start(), nearest.end())
-    return [("Victim", span)] if span is not None else []
+    chosen = [nearest]
+    # "employees and customers", "men, women and children": every noun of the coordination is a victim.
+    for hit in hits:
+        gap = tokenized.text[chosen[-1].end() : hit.start()] if hit.start() > chosen[-1].end() else None
+        if gap is not None and re.fullmatch(r"\s*(?:,|,?\s+and|,?\s+or)\s+", gap):
+            chosen.append(hit)
+    spans = [tokenized.token_span(m.start(), m.end()) for m in chosen]
+    return [("Victim", span) for span in spans if span is not None]
 
 
 def _nearest_attacker_noun(tokenized: TokenizedText, trigger: Trigger) -> list[RoleSpan]:
