@@ -23,9 +23,7 @@ from incitewatch.evaluation.wikievents import (
 from tests.shared_paths import SHARED_DATA
 
 WIKIEVENTS = SHARED_DATA / "wikievents"
-BartGenFixture = tuple[
-    list[PredictedArgument], list[WikiEventsDocument], set[str], dict[str, list[list[str]]]
-]
+BartGenFixture = tuple[list[PredictedArgument], list[WikiEventsDocument], set[str], dict[str, list[list[str]]]]
 
 # "The militants bombed the old market ; the group later fled ."
 TOKENS = ("The", "militants", "bombed", "the", "old", "market", ";", "the", "group", "later", "fled", ".")
@@ -80,6 +78,16 @@ def test_head_mode_compares_head_tokens() -> None:
     assert (score.identified, score.classified) == (1, 1)
 
 
+def test_per_role_counts_add_up_to_the_totals() -> None:
+    predictions = [argument(1, 2, "Attacker"), argument(4, 6, "Attacker"), argument(4, 6, "Target")]
+    stray = PredictedArgument("toy", 10, 11, "Victim", 7, 9)
+    score = score_arguments([*predictions, stray], [DOC])
+    assert score.by_role == {"Attacker": [2, 1, 1], "Target": [1, 1, 1], "Victim": [1, 0, 0]}
+    assert sum(c[0] for c in score.by_role.values()) == score.predicted
+    assert sum(c[2] for c in score.by_role.values()) == score.classified
+    assert score.as_dict()["roles"]["Attacker"]["p"] == pytest.approx(0.5)
+
+
 def test_prediction_for_unknown_event_is_spurious() -> None:
     stray = PredictedArgument("toy", 10, 11, "Attacker", 7, 9)
     score = score_arguments([stray], [DOC])
@@ -88,9 +96,7 @@ def test_prediction_for_unknown_event_is_spurious() -> None:
 
 def test_template_alignment_and_closest_occurrence() -> None:
     template = EventTemplate("<arg1> attacked <arg2> target", ("Attacker", "Target"))
-    assert fillers_from_template("the group attacked <arg> target", template) == [
-        ("Attacker", ["the", "group"])
-    ]
+    assert fillers_from_template("the group attacked <arg> target", template) == [("Attacker", ["the", "group"])]
     assert closest_occurrence(["the"], TOKENS, 2, 3) == (3, 4)
 
 
@@ -104,9 +110,7 @@ def bartgen() -> BartGenFixture:
         pytest.skip(f"shared WikiEvents data not found at {WIKIEVENTS}")
     documents = load_wikievents(WIKIEVENTS, "test")
     ontology = load_ontology(WIKIEVENTS / "event_role_KAIROS.json")
-    predictions = load_bartgen_predictions(
-        WIKIEVENTS / "reference_outputs" / "predictions.jsonl", documents, ontology
-    )
+    predictions = load_bartgen_predictions(WIKIEVENTS / "reference_outputs" / "predictions.jsonl", documents, ontology)
     return predictions, documents, set(ontology), load_coref_clusters(WIKIEVENTS, "test")
 
 

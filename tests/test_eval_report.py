@@ -43,14 +43,37 @@ def test_overall_holds_the_four_headline_figures() -> None:
 def test_missing_benchmarks_are_null(tmp_path: Path) -> None:
     report = build_report(BenchmarkResults())
     assert report["overall"] == {
-        "f1": None, "value_f1": None, "acc_161km": None, "arg_c_f1": None, "arg_c_f1_all_types": None
+        "f1": None,
+        "value_f1": None,
+        "acc_161km": None,
+        "arg_c_f1": None,
+        "arg_c_f1_all_types": None,
     }
     write_report(report, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["overall"]["f1"] is None
-    assert "n/a" in format_table(report)
+    assert "no benchmark was scored" in format_table(report)
 
 
 def test_table_lists_benchmarks_in_percent() -> None:
     table = format_table(build_report(results()))
     assert "MUC-4" in table and "50.00" in table and "75.00" in table
     assert "pooled" in table
+
+
+def test_table_breaks_each_benchmark_down_by_slot_and_role() -> None:
+    attack = ArgScore(predicted=3, gold=4, identified=2, classified=2)
+    attack.count_role("Victim", predicted=2, gold=3, classified=2)
+    attack.count_role("Place", predicted=1, gold=1, classified=0)
+    table = format_table(
+        build_report(
+            BenchmarkResults(
+                tempeval3=TimexScore(system=4, gold=4, strict=2, relaxed=4, type_matches=4, value_matches=3),
+                wikievents=ArgScore(predicted=3, gold=4, identified=2, classified=2),
+                wikievents_attack=attack,
+            )
+        )
+    )
+    assert "MUC-4" not in table  # only what was run
+    victim = next(line for line in table.splitlines() if line.strip().startswith("Victim"))
+    assert victim.split() == ["Victim", "100.00", "66.67", "80.00", "2/3"]
+    assert any(line.startswith("span, strict") and "50.00" in line for line in table.splitlines())

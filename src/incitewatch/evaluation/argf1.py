@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from incitewatch.evaluation import PredictedArgument
 from incitewatch.evaluation.wikievents import EventMention, WikiEventsDocument
@@ -82,6 +82,14 @@ class ArgScore:
     classified: int = 0
     identified_coref: int = 0
     classified_coref: int = 0
+    # Arg-C per role (coref credit left out): role -> [predicted, gold, classified], for the breakdown table.
+    by_role: dict[str, list[int]] = field(default_factory=dict)
+
+    def count_role(self, role: str, predicted: int = 0, gold: int = 0, classified: int = 0) -> None:
+        counts = self.by_role.setdefault(role, [0, 0, 0])
+        counts[0] += predicted
+        counts[1] += gold
+        counts[2] += classified
 
     def prf(self, matched: int) -> tuple[float, float, float]:
         precision = matched / self.predicted if self.predicted else 0.0
@@ -89,7 +97,7 @@ class ArgScore:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return precision, recall, f1
 
-    def as_dict(self) -> dict[str, dict[str, float]]:
+    def as_dict(self) -> dict[str, Any]:
         rows = {
             "arg_i": self.identified,
             "arg_c": self.classified,
@@ -99,7 +107,18 @@ class ArgScore:
         return {
             name: dict(zip(("p", "r", "f1"), self.prf(matched), strict=True)) | {"matched": matched}
             for name, matched in rows.items()
-        } | {"counts": {"predicted": self.predicted, "gold": self.gold}}
+        } | {"counts": {"predicted": self.predicted, "gold": self.gold}, "roles": self._role_rows()}
+
+    def _role_rows(self) -> dict[str, dict[str, float]]:
+        rows: dict[str, dict[str, float]] = {}
+        for role, (predicted, gold, classified) in sorted(self.by_role.items()):
+            role_score = ArgScore(predicted=predicted, gold=gold)
+            rows[role] = dict(zip(("p", "r", "f1"), role_score.prf(classified), strict=True)) | {
+                "matched": classified,
+                "predicted": predicted,
+                "gold": gold,
+            }
+        return rows
 
 
 def score_arguments(
@@ -128,7 +147,11 @@ def score_arguments(
             if event_types is not None and event.event_type not in event_types:
                 continue
             _score_event(score, document, event, arguments, span_to_cluster, head_finder)
-    score.predicted += sum(len(_predicted_set(args, None, None)) for args in predicted_by_event.values())
+    for args in predicted_by_event.values():
+        spurious = _predicted_set(args, None, None)
+        score.predicted += len(spurious)
+        for _start, _end, role in spurious:
+            score.count_role(role, predicted=1)
     return score
 
 
@@ -144,8 +167,11 @@ def _score_event(
     gold, gold_clusters = _gold_sets(document, event, span_to_cluster, head_finder)
     score.predicted += len(predicted)
     score.gold += len(gold)
+    for _start, _end, role in gold:
+        score.count_role(role, gold=1)
     for start, end, role in predicted:
         gold_roles = {g_role for g_start, g_end, g_role in gold if (g_start, g_end) == (start, end)}
+        score.count_role(role, predicted=1, classified=int(role in gold_roles))
         if gold_roles:
             score.identified += 1
             score.classified += role in gold_roles

@@ -86,7 +86,8 @@ def write_report(report: Mapping[str, Any], path: Path) -> None:
 
 
 def format_table(report: Mapping[str, Any]) -> str:
-    """Human-readable summary: headline figures, then the per-benchmark rows (percentages)."""
+    """Human-readable summary: the headline figure of each benchmark that was run, then its breakdown
+    (precision, recall and F1 per slot or role; accuracy@161 km and error distances for geocoding), in percent."""
     lines = ["benchmark            metric         value"]
     labels = {
         "f1": ("MUC-4", "GTT micro F1"),
@@ -97,22 +98,65 @@ def format_table(report: Mapping[str, Any]) -> str:
     }
     for key, (benchmark, metric) in labels.items():
         value = report["overall"].get(key)
-        lines.append(f"{benchmark:<20} {metric:<14} {_percent(value)}")
+        if value is not None:
+            lines.append(f"{benchmark:<20} {metric:<14} {_percent(value)}")
+    if len(lines) == 1:
+        lines.append("(no benchmark was scored)")
     if "muc4" in report:
-        lines.append("")
-        lines.append("MUC-4 key          P       R       F1")
+        lines += ["", "MUC-4 key          P       R       F1"]
         for key, row in report["muc4"].items():
             marker = "*" if key == MICRO_KEY else " "
             lines.append(f"{key:<15}{marker} {_percent(row['p'])} {_percent(row['r'])} {_percent(row['f1'])}")
+    if "tempeval3" in report:
+        lines += _timex_rows(report["tempeval3"])
     if "geocoding" in report:
-        lines.append("")
-        lines.append("geocoding          acc@161  median km  mean km  AUC    coverage")
+        lines += ["", "geocoding          acc@161  median km  mean km  AUC    coverage"]
         for corpus, row in report["geocoding"].items():
             lines.append(
                 f"{corpus:<18} {_percent(row['acc_161km'])} {row['median_error_km']:>9.1f}"
                 f" {row['mean_error_km']:>8.1f}  {row['auc']:.3f}  {_percent(row['coverage'])}"
             )
+    if "wikievents" in report:
+        lines += _argument_rows(report["wikievents"])
     return "\n".join(lines)
+
+
+def _header(title: str) -> str:
+    return f"{title:<24} {'P':>7} {'R':>7} {'F1':>7}"
+
+
+def _prf_row(label: str, row: Mapping[str, Any], extra: str = "") -> str:
+    return f"{label:<24} {_percent(row['p'])} {_percent(row['r'])} {_percent(row['f1'])}{extra}"
+
+
+def _timex_rows(row: Mapping[str, Any]) -> list[str]:
+    spans = {"p": row["strict_p"], "r": row["strict_r"], "f1": row["strict_f1"]}
+    relaxed = {"p": row["relaxed_p"], "r": row["relaxed_r"], "f1": row["relaxed_f1"]}
+    return [
+        "",
+        _header(f"TempEval-3 ({row['system']} found, {row['gold']} gold)"),
+        _prf_row("span, strict", spans),
+        _prf_row("span, relaxed", relaxed),
+        f"{'type':<24} {_percent(row['type_f1'])}  (accuracy {_percent(row['type_accuracy']).strip()})",
+        f"{'value':<24} {_percent(row['value_f1'])}  (accuracy {_percent(row['value_accuracy']).strip()})",
+    ]
+
+
+def _argument_rows(row: Mapping[str, Any]) -> list[str]:
+    lines = ["", _header(f"WikiEvents ({row.get('mode', 'span')} match)")]
+    attack = row.get("attack_die_injure")
+    if attack is not None:
+        lines.append(_prf_row("attack/die/injure Arg-I", attack["arg_i"]))
+        lines.append(_prf_row("attack/die/injure Arg-C", attack["arg_c"]))
+    lines.append(_prf_row("all types Arg-I", row["arg_i"]))
+    lines.append(_prf_row("all types Arg-C", row["arg_c"]))
+    roles = (attack or row).get("roles", {})
+    if roles:
+        scope = "attack/die/injure" if attack is not None else "all types"
+        lines += ["", _header(f"Arg-C per role, {scope}") + "  found/gold"]
+        for role, counts in roles.items():
+            lines.append(_prf_row(f"  {role}", counts, f"  {counts['matched']}/{counts['gold']}"))
+    return lines
 
 
 def _percent(value: float | None) -> str:
