@@ -19,6 +19,7 @@ from incitewatch.clean.article import to_article
 from incitewatch.extract.attribution import extract_attributions, extract_channels, extract_outlets
 from incitewatch.extract.entities import extract_entities, is_listed
 from incitewatch.extract.events import extract_events
+from incitewatch.extract.fillers import tidy_fillers
 from incitewatch.extract.places import extract_places
 from incitewatch.extract.quotes import extract_quotes
 from incitewatch.extract.roles import add_learned_roles
@@ -26,7 +27,7 @@ from incitewatch.extract.times import extract_times
 from incitewatch.nlp import build_nlp
 from incitewatch.types import AnalyzedDoc, Article, Entity, Mention, Place, RawDocument
 
-PIPELINE_VERSION = "0.2.0"
+PIPELINE_VERSION = "0.2.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,8 @@ def analyze_doc(article: Article, doc: Doc, *, learned_roles: bool = True) -> An
     events = extract_events(partial, doc)
     analysed = replace(partial, events=events)
     # Attacks take the fillers the packaged role model finds in the whole report (a no-op without the model).
-    return replace(analysed, events=add_learned_roles(analysed, doc)) if learned_roles else analysed
+    events = add_learned_roles(analysed, doc) if learned_roles else events
+    return replace(analysed, events=tidy_fillers(events, text))
 
 
 class Pipeline:
