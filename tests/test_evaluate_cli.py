@@ -142,6 +142,18 @@ def test_muc4_templates_merge_incidents_of_one_type_and_split_perpetrators() -> 
     assert template.fillers("PerpInd") == (("gunmen",),)
 
 
+def test_muc4_individual_perpetrators_and_targets_lose_their_count() -> None:
+    text = "About 30 terrorists attacked seven private bank branches."
+    gunmen = RoleFiller(6, 19, "30 terrorists", value="30 terrorists")
+    branches = RoleFiller(29, 56, "seven private bank branches")
+    doc = AnalyzedDoc(
+        Article(id="m", text=text), events=(_attack(text, {"perpetrator": (gunmen,), "target": (branches,)}),)
+    )
+    (template,) = muc4_templates(doc)
+    assert template.fillers("PerpInd") == (("terrorists",),)
+    assert template.fillers("Target") == (("private bank branches",),)
+
+
 def _group(entity_id: str) -> Entity:
     return Entity(id=entity_id, type="group", name="Front")
 

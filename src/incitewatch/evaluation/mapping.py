@@ -17,7 +17,9 @@ trigger spans, which that benchmark hands to every system as input (argument ext
   set counted ones such as "six jesuits" were almost never gold) → ``Victim``; ``method`` fillers naming a weapon →
   ``Weapon``; a template with no organisation takes the listed organisation the article names most often
   (:func:`_article_organisation`), and one with no individual perpetrator the attacker noun it uses most often, if at
-  least twice (:func:`_article_attacker`). Incidents of the same type and place (the first place filler's record, or
+  least twice (:func:`_article_attacker`). Individual perpetrators and targets lose a leading count ("30
+  terrorists", "seven private bank branches"): the MUC-4 keys list the bare phrase far more often (dev 42.57 →
+  42.95). Incidents of the same type and place (the first place filler's record, or
   none) in one article are merged into one template, since a news report usually retells one incident several times
   and GTT charges every unmatched template's fillers as false positives; on the dev set keying by place as well as
   type scored 32.2 against 30.5 (type only) and 32.0 (no merging).
@@ -134,8 +136,20 @@ def incident_type(event: Event) -> str:
     return "attack"
 
 
+_LEADING_COUNT = re.compile(
+    r"^(?:(?:approximately|about|some|several|at\s+least|least|\d+|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|dozens?\s+of|many)\s+)+(?=\w)",
+    re.IGNORECASE,
+)
+
+
 def _entity_of(filler: RoleFiller) -> MucEntity:
     return (filler.text,)
+
+
+def _uncounted_entity_of(filler: RoleFiller) -> MucEntity:
+    """The filler without its count: "seven private bank branches" → "private bank branches"."""
+    return (_LEADING_COUNT.sub("", filler.text) or filler.text,)
 
 
 # Method fillers that name the act rather than the instrument ("explosions", "shooting") are no MUC-4 weapon.
@@ -174,9 +188,9 @@ def _template_roles(event: Event, doc: AnalyzedDoc, group_ids: frozenset[str]) -
     perpetrators = event.roles.get("perpetrator", ())
     organisations = [f for f in perpetrators if _is_organisation(f, group_ids)]
     return {
-        "PerpInd": [_entity_of(f) for f in perpetrators if f not in organisations],
+        "PerpInd": [_uncounted_entity_of(f) for f in perpetrators if f not in organisations],
         "PerpOrg": [_entity_of(f) for f in organisations],
-        "Target": [_entity_of(f) for f in event.roles.get("target", ()) if not _HUMAN.search(f.text)],
+        "Target": [_uncounted_entity_of(f) for f in event.roles.get("target", ()) if not _HUMAN.search(f.text)],
         "Victim": [_entity_of(f) for f in event.roles.get("victim", ()) if _is_named(f.text)],
         "Weapon": _weapon_entities(event.roles.get("method", ())),
     }
