@@ -164,3 +164,19 @@ def test_a_copy_stored_by_a_concurrent_ingest_during_analysis_is_not_stored_twic
     assert report.stored == [] and report.near_duplicates == [("https://wire.example/story", pipeline.rival_report[0])]
     assert counts["articles"] == 1 and counts["raw_documents"] == 2
     assert [(c.kind, c.uri) for c in copies] == [("near", "https://wire.example/story")]
+
+
+def test_a_new_pipeline_version_reanalyses_a_stored_story_instead_of_calling_it_its_own_copy(tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite"
+    with SQLiteStore(db) as store:
+        first = ingest_raw([_raw(WIRE_STORY, "https://wire.example/story", "Wire")], store, CountingPipeline())
+    newer = CountingPipeline()
+    newer.version = "test-2"
+    with SQLiteStore(db) as store:
+        # The same story from another address (the same address and bytes are a finished input, not re-read).
+        second = ingest_raw([_raw(WIRE_STORY, "https://wire.example/story?amp=1", "Wire")], store, newer)
+        counts = store.counts()
+    assert second.reanalysed == first.stored
+    assert second.near_duplicates == []
+    assert newer.analysed == first.stored
+    assert counts["articles"] == 1

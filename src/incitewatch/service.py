@@ -167,13 +167,13 @@ class _Ingester:
             self._save_copy(raw, raw_sha, article, article.id, 1.0, "exact")
             return
         signature = dedup.signature(article.text) if self.options.near_duplicates else None
-        if stored_version is None and signature is not None:
-            candidates = self.store.near_duplicate_candidates(dedup.SIGNATURE_SCHEME, signature.band_keys)
-            match = dedup.best_match(signature, candidates)
+        first_time = stored_version is None
+        if first_time and signature is not None:
+            match = self._near_duplicate(signature)
             if match is not None:
                 self._save_copy(raw, raw_sha, article, match.article_id, match.similarity, "near")
                 return
-        self._save_new(raw, raw_sha, article, signature)
+        self._save_new(raw, raw_sha, article, signature, recheck=first_time)
 
     def _save_copy(
         self,
@@ -200,15 +200,23 @@ class _Ingester:
         target.append((uri, original))
 
     def _save_new(
-        self, raw: RawDocument, raw_sha: str, article: Article, signature: dedup.Signature | None
+        self,
+        raw: RawDocument,
+        raw_sha: str,
+        article: Article,
+        signature: dedup.Signature | None,
+        *,
+        recheck: bool,
     ) -> None:
+        """Analyse and store an article; ``recheck`` repeats the near-duplicate check inside the write lock (not
+        for a re-analysis: a stored article's signature would find the article itself)."""
         status, score, reason, article = self._triage(article)
         doc = self._analyse(raw.uri, article) if status == "analysed" else AnalyzedDoc(article)
         with self.store.transaction():
             self.store.add_raw(raw)
             # The near-duplicate check before the analysis ran outside any transaction; a concurrent ingest may
             # have stored a copy of this story since. Inside the write lock the answer is final.
-            match = self._near_duplicate(signature) if signature is not None else None
+            match = self._near_duplicate(signature) if recheck and signature is not None else None
             if match is None:
                 outcome = self._write_new(raw, raw_sha, doc, status, score, reason, signature)
             else:
