@@ -59,6 +59,7 @@ def test_death_toll_phrasing_gives_killed() -> None:
         ("At least 9 pilgrims were killed near the shrine.", "At least 9 pilgrims were killed"),
         ("The gunman opened fire, killing 5 across the city.", "killing 5"),
         ("The blast killed 13 in September.", "killed 13"),
+        ("Gunmen opened fire, killing 5 in two attacks.", "killing 5"),
     ],
 )
 def test_a_count_spans_the_people_it_counts_and_no_further(sentence: str, phrase: str) -> None:

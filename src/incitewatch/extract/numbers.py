@@ -56,9 +56,9 @@ VICTIM_NOUN = re.compile(rf"\b(?:{_VICTIM_NOUNS})\b", re.IGNORECASE)
 _NOT_PLURAL = (
     r"(?!(?:across|besides|towards|afterwards|always|perhaps|whereas|unless|thus|this|was|has|his|its|is|as)\b)"
 )
+# The pattern is matched ignoring case; the modifiers' capital must not be ("killing 5 in two attacks").
 _VICTIMS_AFTER_VERB = (
-    rf"(?:\s+(?:[A-Z][\w'’-]+\s+){{0,2}}(?:{_VICTIM_NOUNS}|{_NOT_PLURAL}[A-Za-z][a-z]{{2,}}s)\b"
-    rf"|\s+(?:{_VICTIM_NOUNS})\b)?"
+    rf"(?:\s+(?:(?-i:[A-Z])[\w'’-]+\s+){{0,2}}(?:{_VICTIM_NOUNS}|{_NOT_PLURAL}[A-Za-z][a-z]{{2,}}s)\b)?"
 )
 
 # "killed 140 people", "killing at least 12", "claimed the lives of 30"
