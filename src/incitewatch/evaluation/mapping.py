@@ -159,8 +159,13 @@ _ACT_WORDS = re.compile(
 )
 
 
+def _names_weapon(label: object, text: str) -> bool:
+    """A method (a lexicon label and its words) that names the weapon ("a car bomb"), not the act ("the bombing")."""
+    return label in _WEAPON_LABELS and not _ACT_WORDS.search(text)
+
+
 def _weapon_entities(fillers: Iterable[RoleFiller]) -> list[MucEntity]:
-    return [_entity_of(f) for f in fillers if f.value in _WEAPON_LABELS and not _ACT_WORDS.search(f.text)]
+    return [_entity_of(f) for f in fillers if _names_weapon(f.value, f.text)]
 
 
 def _unique(entities: Iterable[MucEntity]) -> tuple[MucEntity, ...]:
@@ -184,7 +189,7 @@ def _is_organisation(filler: RoleFiller, group_ids: frozenset[str]) -> bool:
     return filler.entity in group_ids or is_perpetrator_group(filler.text) or bool(_ORGANISED_BODY.search(filler.text))
 
 
-def _template_roles(event: Event, doc: AnalyzedDoc, group_ids: frozenset[str]) -> dict[str, list[MucEntity]]:
+def _template_roles(event: Event, group_ids: frozenset[str]) -> dict[str, list[MucEntity]]:
     perpetrators = event.roles.get("perpetrator", ())
     organisations = [f for f in perpetrators if _is_organisation(f, group_ids)]
     return {
@@ -205,8 +210,10 @@ def muc4_templates(doc: AnalyzedDoc) -> list[PredictedTemplate]:
             continue
         places = event.roles.get("place", ())
         roles = merged.setdefault((incident_type(event), places[0].entity if places else None), {})
-        for role, entities in _template_roles(event, doc, group_ids).items():
+        for role, entities in _template_roles(event, group_ids).items():
             roles.setdefault(role, []).extend(entities)
+    if not merged:
+        return []  # no incident: spare the whole-text scans of the fallbacks
     fallbacks = {"PerpOrg": _article_organisation(doc), "PerpInd": _article_attacker(doc)}
     for roles in merged.values():
         for role, fallback in fallbacks.items():
@@ -378,7 +385,6 @@ def _event_near(events: Sequence[Event], kind: str, start: int, end: int) -> Eve
 # (KAIROS role, our entity types, "before"/"after"/"any" the trigger). Only the nearest record fills a role,
 # since an argument role rarely takes two fillers and every extra one costs precision. Chosen on the dev set:
 # killers/injurers and places named near the trigger were wrong far more often than right, so they are left out.
-_AGENTS = frozenset({"group", "organisation"})
 _SPEAKERS = frozenset({"person", "group", "organisation"})
 _PERSONS = frozenset({"person"})
 _PLACES = frozenset({"place"})
@@ -463,12 +469,33 @@ def victim_phrase(filler: RoleFiller) -> tuple[int, int]:
 RoleSpan = tuple[str, tuple[int, int]]  # a KAIROS role and a token span
 
 
+def _gap(span: tuple[int, int], other: tuple[int, int]) -> int:
+    """How far apart two spans (end-exclusive, in one unit) lie, as the nearest-argument choices measure it."""
+    return min(abs(span[0] - other[1]), abs(other[0] - span[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Around:
+    """A trigger's character span and its sentence's bounds in the benchmark text, worked out once per trigger."""
+
+    text: str
+    trigger: tuple[int, int]
+    sentence: tuple[int, int]
+
+    @classmethod
+    def of(cls, tokenized: TokenizedText, trigger: Trigger) -> _Around:
+        chars = tokenized.char_span(trigger.start, trigger.end)
+        return cls(tokenized.text, chars, _sentence_bounds(tokenized.text, chars[0]))
+
+    def outside_trigger(self, start: int, end: int) -> bool:
+        return end <= self.trigger[0] or start >= self.trigger[1]
+
+
 def _event_arguments(
-    event: Event, role_names: Mapping[str, str], tokenized: TokenizedText, trigger: Trigger
+    event: Event, role_names: Mapping[str, str], tokenized: TokenizedText, trigger: Trigger, around: _Around
 ) -> list[tuple[str, tuple[int, int]]]:
     """The event's fillers inside the trigger's sentence, under their KAIROS role names."""
-    t_start, _ = tokenized.char_span(trigger.start, trigger.end)
-    s_start, s_end = _sentence_bounds(tokenized.text, t_start)
+    s_start, s_end = around.sentence
     found: list[tuple[str, tuple[int, int]]] = []
     for our_role, fillers in event.roles.items():
         role = role_names.get(our_role)
@@ -477,7 +504,7 @@ def _event_arguments(
         for filler in fillers:
             if not (s_start <= filler.start and filler.end <= s_end):
                 continue
-            if our_role == "method" and not _names_instrument(filler):
+            if our_role == "method" and not _names_weapon(filler.value, filler.text):
                 continue
             chars = victim_phrase(filler) if our_role in ("killed", "wounded") else (filler.start, filler.end)
             span = tokenized.token_span(*chars)
@@ -491,7 +518,7 @@ def _nearest_place_only(found: list[RoleSpan], trigger: Trigger) -> list[RoleSpa
     places = [span for role, span in found if role == "Place"]
     if len(places) < 2:
         return found
-    nearest = min(places, key=lambda s: min(abs(s[0] - trigger.end), abs(trigger.start - s[1])))
+    nearest = min(places, key=lambda span: _gap(span, (trigger.start, trigger.end)))
     return [(role, span) for role, span in found if role != "Place" or span == nearest]
 
 
@@ -500,37 +527,28 @@ def _nearest_place_only(found: list[RoleSpan], trigger: Trigger) -> list[RoleSpa
 _DEVICE_EVENTS = frozenset({"Conflict.Attack.DetonateExplode"})
 
 
-def _names_instrument(filler: RoleFiller) -> bool:
-    """A method filler that names the weapon ("a car bomb"), not the act ("the bombing", "a blast")."""
-    return filler.value in _WEAPON_LABELS and not _ACT_WORDS.search(filler.text)
-
-
-def _nearest_instrument(tokenized: TokenizedText, trigger: Trigger) -> tuple[int, int] | None:
+def _nearest_instrument(tokenized: TokenizedText, around: _Around) -> tuple[int, int] | None:
     """The weapon word of the lexicon nearest the trigger in its sentence ("the bomb exploded")."""
-    t_start, t_end = tokenized.char_span(trigger.start, trigger.end)
-    s_start, s_end = _sentence_bounds(tokenized.text, t_start)
     hits = [
         h
-        for h in event_lexicon().methods.finditer(tokenized.text, s_start, s_end)
-        if h.label in _WEAPON_LABELS and not _ACT_WORDS.search(h.text) and (h.end <= t_start or h.start >= t_end)
+        for h in event_lexicon().methods.finditer(around.text, *around.sentence)
+        if _names_weapon(h.label, h.text) and around.outside_trigger(h.start, h.end)
     ]
     if not hits:
         return None
-    nearest = min(hits, key=lambda h: min(abs(h.start - t_end), abs(t_start - h.end)))
+    nearest = min(hits, key=lambda h: _gap((h.start, h.end), around.trigger))
     return tokenized.token_span(nearest.start, nearest.end)
 
 
 def _sentence_arguments(
-    doc: AnalyzedDoc, family: str, tokenized: TokenizedText, trigger: Trigger, taken: set[str]
+    doc: AnalyzedDoc, family: str, tokenized: TokenizedText, trigger: Trigger, around: _Around, taken: set[str]
 ) -> list[tuple[str, tuple[int, int]]]:
-    t_start, t_end = tokenized.char_span(trigger.start, trigger.end)
-    bounds = _sentence_bounds(tokenized.text, t_start)
     found: list[tuple[str, tuple[int, int]]] = []
     roles = _SUBTYPE_SENTENCE_ROLES.get(trigger.event_type) or _SENTENCE_ROLES.get(family, ())
     for role, types, side in roles:
         if role in taken:
             continue
-        chars = _nearest_mention(doc, types, side, bounds, (t_start, t_end))
+        chars = _nearest_mention(doc, types, side, around.sentence, around.trigger)
         span = tokenized.token_span(*chars) if chars else None
         if span is not None:
             found.append((role, span))
@@ -542,27 +560,25 @@ def _sentence_arguments(
 _COUNT_KINDS: Mapping[str, str] = {"Life.Die": "killed", "Life.Injure": "wounded"}
 
 
-def _counted_victims(tokenized: TokenizedText, trigger: Trigger, kind: str) -> list[tuple[str, tuple[int, int]]]:
-    t_start, t_end = tokenized.char_span(trigger.start, trigger.end)
-    s_start, s_end = _sentence_bounds(tokenized.text, t_start)
-    counts = [c for c in find_counts(tokenized.text, s_start, s_end) if c.kind == kind]
+def _counted_victims(
+    tokenized: TokenizedText, trigger: Trigger, around: _Around, kind: str
+) -> list[tuple[str, tuple[int, int]]]:
+    counts = [c for c in find_counts(around.text, *around.sentence) if c.kind == kind]
     if not counts:
         return []
-    nearest = min(counts, key=lambda c: min(abs(c.start - t_end), abs(t_start - c.end)))
+    nearest = min(counts, key=lambda c: _gap((c.start, c.end), around.trigger))
     filler = RoleFiller(nearest.start, nearest.end, nearest.text, None, nearest.value)
     span = tokenized.token_span(*victim_phrase(filler))
     return [("Victim", span)] if span is not None and span != (trigger.start, trigger.end) else []
 
 
-def _nearest_victim_noun(tokenized: TokenizedText, trigger: Trigger) -> list[RoleSpan]:
+def _nearest_victim_noun(tokenized: TokenizedText, around: _Around) -> list[RoleSpan]:
     """The people noun nearest a death or injury in its sentence ("soldiers ... were killed"), when nothing else
     names its victims."""
-    t_start, t_end = tokenized.char_span(trigger.start, trigger.end)
-    s_start, s_end = _sentence_bounds(tokenized.text, t_start)
-    hits = [m for m in VICTIM_NOUN.finditer(tokenized.text, s_start, s_end) if m.end() <= t_start or m.start() >= t_end]
+    hits = [m for m in VICTIM_NOUN.finditer(around.text, *around.sentence) if around.outside_trigger(*m.span())]
     if not hits:
         return []
-    nearest = min(hits, key=lambda m: min(abs(m.start() - t_end), abs(t_start - m.end())))
+    nearest = min(hits, key=lambda m: _gap(m.span(), around.trigger))
     chosen = [nearest]
     # "employees and customers", "men, women and children": every noun of the coordination is a victim.
     for hit in hits:
@@ -573,14 +589,11 @@ def _nearest_victim_noun(tokenized: TokenizedText, trigger: Trigger) -> list[Rol
     return [("Victim", span) for span in spans if span is not None]
 
 
-def _nearest_attacker_noun(tokenized: TokenizedText, trigger: Trigger) -> list[RoleSpan]:
+def _nearest_attacker_noun(tokenized: TokenizedText, around: _Around) -> list[RoleSpan]:
     """The attacker noun of the lexicon ("gunmen", "the bomber") nearest before an attack in its sentence, when no
     record or listed group names the attacker. (Guessing targets the same way, from target and people nouns after
     the trigger, cost 2.2 points on the dev set: they were right in one case in six.)"""
-    t_start, _t_end = tokenized.char_span(trigger.start, trigger.end)
-    s_start, _s_end = _sentence_bounds(tokenized.text, t_start)
-    hits = list(event_lexicon().perpetrator_nouns.finditer(tokenized.text, s_start, t_start))
-    hits = [h for h in hits if h.end <= t_start]
+    hits = list(event_lexicon().perpetrator_nouns.finditer(around.text, around.sentence[0], around.trigger[0]))
     if not hits:
         return []
     span = tokenized.token_span(hits[-1].start, hits[-1].end)
@@ -600,23 +613,22 @@ def wikievents_arguments(
         family = ".".join(trigger.event_type.split(".")[:2])
         found: list[tuple[str, tuple[int, int]]] = []
         mapping = kairos_roles(trigger.event_type)
+        around = _Around.of(tokenized, trigger)
         if mapping is not None:
             kind, role_names = mapping
-            t_start, t_end = tokenized.char_span(trigger.start, trigger.end)
-            s_start, s_end = _sentence_bounds(tokenized.text, t_start)
-            event = _event_near(doc.events, kind, t_start, t_end) or _event_near(doc.events, kind, s_start, s_end)
+            event = _event_near(doc.events, kind, *around.trigger) or _event_near(doc.events, kind, *around.sentence)
             if event is not None:
-                found = _event_arguments(event, role_names, tokenized, trigger)
+                found = _event_arguments(event, role_names, tokenized, trigger, around)
         if trigger.event_type in _DEVICE_EVENTS and not any(role == "ExplosiveDevice" for role, _ in found):
-            span = _nearest_instrument(tokenized, trigger)
+            span = _nearest_instrument(tokenized, around)
             found += [("ExplosiveDevice", span)] if span is not None else []
         if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
-            found += _counted_victims(tokenized, trigger, _COUNT_KINDS[family])
-        found += _sentence_arguments(doc, family, tokenized, trigger, {role for role, _ in found})
+            found += _counted_victims(tokenized, trigger, around, _COUNT_KINDS[family])
+        found += _sentence_arguments(doc, family, tokenized, trigger, around, {role for role, _ in found})
         if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
-            found += _nearest_victim_noun(tokenized, trigger)
+            found += _nearest_victim_noun(tokenized, around)
         if family == "Conflict.Attack" and not any(role == "Attacker" for role, _ in found):
-            found += _nearest_attacker_noun(tokenized, trigger)
+            found += _nearest_attacker_noun(tokenized, around)
         arguments.extend(
             PredictedArgument(doc_id, trigger.start, trigger.end, role, span[0], span[1]) for role, span in found
         )
