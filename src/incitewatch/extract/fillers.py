@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from incitewatch.types import Event, RoleFiller
 
@@ -56,17 +57,7 @@ def _tidied(event: Event, text: str) -> Event:
         tidied = tuple(_tidy_filler(f, text, role) for f in fillers)
         changed = changed or tidied != fillers
         roles[role] = tidied
-    if not changed:
-        return event
-    return Event(
-        id=event.id,
-        type=event.type,
-        evidence=event.evidence,
-        roles=roles,
-        time=event.time,
-        verification=event.verification,
-        confidence=event.confidence,
-    )
+    return replace(event, roles=roles) if changed else event
 
 
 def _tidy_filler(filler: RoleFiller, text: str, role: str) -> RoleFiller:
