@@ -163,7 +163,9 @@ def test_passive_victim_and_listed_organisation(pipeline: Pipeline) -> None:
 
 def test_victims_and_targets_never_include_the_attackers(pipeline: Pipeline) -> None:
     analysis = _run(pipeline, "Guerrillas attacked an army patrol and burned two trucks on the highway to Lima.")
-    for attack in _of(analysis, "attack"):
+    attacks = _of(analysis, "attack")
+    assert attacks
+    for attack in attacks:
         assert not any("uerrilla" in t for t in _texts(attack, "target") | _texts(attack, "victim"))
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
-
 import pytest
 
 from incitewatch.extract import roles
@@ -17,11 +14,6 @@ ATTACK = (
     "Nobody has claimed responsibility for the killing of Mr. Valdivia Ruiz."
 )
 QUIET = "The city council approved a new budget for the public library on Tuesday after a long debate."
-
-
-@pytest.fixture(scope="module")
-def pipeline() -> Iterator[Pipeline]:
-    yield Pipeline()
 
 
 def _rules_only(pipeline: Pipeline, text: str) -> tuple[AnalyzedDoc, object]:
@@ -48,7 +40,9 @@ def test_candidates_point_at_real_occurrences(pipeline: Pipeline) -> None:
 
 def test_word_features_are_lower_case_in_cased_text(pipeline: Pipeline) -> None:
     doc, spacy_doc = _rules_only(pipeline, ATTACK)
-    for candidate in roles.role_candidates(doc, spacy_doc):  # type: ignore[arg-type]
+    candidates = roles.role_candidates(doc, spacy_doc)  # type: ignore[arg-type]
+    assert candidates
+    for candidate in candidates:
         words = [f for f in candidate.features if f.split("=", 1)[0] in ("w", "h", "f", "p1", "n1", "trigw")]
         assert all(f == f.lower() for f in words), candidate.features
 
@@ -57,12 +51,13 @@ def test_same_words_same_word_features_whatever_the_case(pipeline: Pipeline) -> 
     cased, cased_doc = _rules_only(pipeline, ATTACK)
     lower, lower_doc = _rules_only(pipeline, ATTACK.lower())
     by_key = {c.key: c for c in roles.role_candidates(lower, lower_doc)}  # type: ignore[arg-type]
-    for candidate in roles.role_candidates(cased, cased_doc):  # type: ignore[arg-type]
-        if candidate.key in by_key:
-            other = by_key[candidate.key]
-            assert {f for f in candidate.features if f.startswith("w=")} == {
-                f for f in other.features if f.startswith("w=")
-            }
+    shared = [c for c in roles.role_candidates(cased, cased_doc) if c.key in by_key]  # type: ignore[arg-type]
+    assert shared
+    for candidate in shared:
+        other = by_key[candidate.key]
+        assert {f for f in candidate.features if f.startswith("w=")} == {
+            f for f in other.features if f.startswith("w=")
+        }
 
 
 def test_no_model_or_no_attack_changes_nothing(pipeline: Pipeline) -> None:
@@ -112,4 +107,4 @@ def test_pipeline_without_model_keeps_rule_events(pipeline: Pipeline, monkeypatc
     article = Article(id="t", text=ATTACK)
     spacy_doc = pipeline.nlp(ATTACK)
     assert analyze_doc(article, spacy_doc) == analyze_doc(article, spacy_doc, learned_roles=False)
-    assert replace(analyze_doc(article, spacy_doc)).events
+    assert analyze_doc(article, spacy_doc).events
