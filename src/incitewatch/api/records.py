@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -47,6 +48,7 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+@cache  # to_jsonable asks for it at every nested value; whether it is installed does not change
 def _corrections_module() -> ModuleType | None:
     try:
         return importlib.import_module(CORRECTIONS_MODULE)

@@ -210,9 +210,9 @@ def _records_call(call: Any, *args: Any, **kwargs: Any) -> Any:
         return call(*args, **kwargs)
     except RecordsUnavailable as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
-    except LookupError as exc:  # an unknown record to correct
+    except LookupError as exc:  # an unknown record (KeyError included)
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except (IncitewatchError, ValueError, KeyError) as exc:
+    except (IncitewatchError, ValueError) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
 
 
