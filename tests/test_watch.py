@@ -258,3 +258,21 @@ def test_watch_once_over_an_opml_of_two_feeds(site: Site, tmp_path: Path) -> Non
     assert f"feed {site.base}/one.xml: not due yet" in second.output
     assert f"feed {site.base}/two.xml: backing off after 1 failures" in second.output
     assert site.requested("/one.xml") == 1
+
+
+def test_each_round_polls_the_feeds_the_store_watches_so_desk_additions_and_removals_hold(
+    site: Site, store: SQLiteStore, rules_pipeline: Pipeline, fetcher: ConditionalFetcher
+) -> None:
+    for path in ("/from-file.xml", "/from-desk.xml"):
+        site.routes[path] = (200, RSS_TYPE, rss([]))
+    file_feed, desk_feed = site.base + "/from-file.xml", site.base + "/from-desk.xml"
+    feeds = FeedStore(store)
+    feeds.add_feed(desk_feed)  # an admin added it on the desk; the watcher's list does not name it
+    clock = Clock()
+    first = make_watcher(store, rules_pipeline, fetcher, clock).run([file_feed], once=True)
+    assert sorted(poll.url for poll in first.polls) == sorted([file_feed, desk_feed])
+    assert feeds.remove_feed(file_feed)  # an admin removed one
+    clock.advance()
+    later = make_watcher(store, rules_pipeline, fetcher, clock).run([], once=True)
+    assert [poll.url for poll in later.polls] == [desk_feed]
+    assert feeds.get_feed(file_feed) is None

@@ -237,7 +237,14 @@ def ingest(
 
 @app.command()
 def watch(
-    feeds: Annotated[Path, typer.Option("--feeds", help="An OPML file, or a text file with one feed URL a line.")],
+    feeds: Annotated[
+        Path,
+        typer.Option(
+            "--feeds",
+            help="An OPML file, or a text file with one feed URL a line: added to the feeds the store watches "
+            "(those added on the desk are polled too).",
+        ),
+    ],
     every: Annotated[str, typer.Option("--every", help="How often to poll each feed: 90s, 10m, 1h, 1h30m.")] = "10m",
     once: Annotated[bool, typer.Option("--once", help="Poll every due feed once and exit (for cron).")] = False,
     db: DbOption = None,

@@ -226,13 +226,19 @@ class Watcher:
         self.say = say or (lambda _line: None)
 
     def run(self, urls: Sequence[str], *, once: bool = False) -> RoundReport:
-        """Poll rounds until stopped (or one round with ``once``); returns the last round's report."""
+        """Track ``urls``, then poll rounds until stopped (or one round with ``once``); returns the last round's
+        report.
+
+        Each round polls the feeds the store watches at that moment, so feeds an admin adds on the desk are
+        polled and feeds an admin removes stay removed (the list ``urls`` came from is read only at the start).
+        """
         self.feeds.add_feeds(urls, now=self.clock())
         while True:
-            report = self.poll_round(urls)
+            watched = [feed.url for feed in self.feeds.list_feeds()]
+            report = self.poll_round(watched)
             if once or self.stop.is_set():
                 return report
-            self.stop.wait(self._seconds_to_next_poll(urls))
+            self.stop.wait(self._seconds_to_next_poll(watched))
             if self.stop.is_set():
                 return report
 
