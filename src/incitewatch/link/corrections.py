@@ -250,17 +250,15 @@ def undo_correction(store: SQLiteStore, correction_id: int, reason: str, user: s
 
 
 def correction(store: SQLiteStore, correction_id: int) -> Correction | None:
-    with store.transaction():
-        row = _db(store).execute(
-            f"SELECT {_COLUMNS} FROM record_corrections WHERE id = ?", (correction_id,)
-        ).fetchone()
+    with store.reading(f"read correction {correction_id}") as db:
+        row = db.execute(f"SELECT {_COLUMNS} FROM record_corrections WHERE id = ?", (correction_id,)).fetchone()
     return None if row is None else _from_row(row)
 
 
 def corrections_of(store: SQLiteStore, kind: str, record_id: str) -> list[Correction]:
     """Every correction of a record, live and undone, oldest first."""
-    with store.transaction():
-        rows = _db(store).execute(
+    with store.reading(f"read corrections of {kind} {record_id}") as db:
+        rows = db.execute(
             f"SELECT {_COLUMNS} FROM record_corrections WHERE kind = ? AND record_id = ? ORDER BY id",
             (kind, record_id),
         ).fetchall()

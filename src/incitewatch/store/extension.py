@@ -24,3 +24,6 @@ class StoreExtension:
 
     def transaction(self) -> AbstractContextManager[None]:
         return self.store.transaction()
+
+    def _reading(self, what: str) -> AbstractContextManager[sqlite3.Connection]:
+        return self.store.reading(what)

@@ -66,14 +66,6 @@ class FeedStore(StoreExtension):
         except sqlite3.Error as exc:
             raise StoreError(f"{self.store.path}: could not {what}: {exc}") from exc
 
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[sqlite3.Connection]:
-        with self.store._lock:
-            try:
-                yield self._db
-            except sqlite3.Error as exc:
-                raise StoreError(f"{self.store.path}: could not {what}: {exc}") from exc
-
     # -- feeds ---------------------------------------------------------------------------------------------
 
     def add_feed(self, url: str, *, title: str | None = None, now: datetime | None = None) -> bool:

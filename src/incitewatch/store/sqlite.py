@@ -16,7 +16,7 @@ import threading
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -334,6 +334,11 @@ class SQLiteStore:
         """The store's one connection, for store extensions (``store/extension.py``) working inside
         ``transaction()``; anything else should use the methods above."""
         return self._connection
+
+    def reading(self, what: str) -> AbstractContextManager[sqlite3.Connection]:
+        """The connection under the store's lock for plain reads (no write transaction, so readers do not queue
+        behind writers); ``what`` names the read in the error if it fails."""
+        return self._read(what)
 
     @contextmanager
     def _read(self, what: str) -> Iterator[sqlite3.Connection]:
