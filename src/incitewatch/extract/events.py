@@ -11,14 +11,11 @@ one attack whose roles gather what each mention says.
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc
 
@@ -688,32 +685,14 @@ _TITLES = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def _role_lexicon() -> dict[str, list[str]]:
-    """Extra role lists of ``event_lexicon.json`` read only here (perpetrator organisations)."""
-    raw = json.loads(resources.files("incitewatch.resources").joinpath("event_lexicon.json").read_text("utf-8"))
-    return {"perpetrator_groups": list(raw.get("perpetrator_groups", []))}
-
-
-@lru_cache(maxsize=1)
-def _group_pattern() -> re.Pattern[str] | None:
-    names = sorted(_role_lexicon()["perpetrator_groups"], key=len, reverse=True)
-    if not names:
-        return None
-    body = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
-
-
 def is_perpetrator_group(text: str) -> bool:
     """Whether ``text`` is a listed armed organisation ("FMLN", "Shining Path"), however it is cased."""
-    pattern = _group_pattern()
-    return bool(pattern and pattern.fullmatch(text.strip()))
+    return event_lexicon().perpetrator_groups.fullmatch(text.strip())
 
 
 def perpetrator_group_mentions(text: str) -> list[tuple[int, int]]:
     """Character spans of the listed armed organisations named in ``text``, in order."""
-    pattern = _group_pattern()
-    return [(m.start(), m.end()) for m in pattern.finditer(text)] if pattern else []
+    return [(hit.start, hit.end) for hit in event_lexicon().perpetrator_groups.finditer(text)]
 
 
 # What was hit: "attacked the embassy", "the bombing of a power substation", "a bomb exploded at the bank".
@@ -886,13 +865,10 @@ def _agent_phrase(ctx: _Ctx, agent: LexiconHit, floor: int) -> tuple[int, int]:
 
 def _group_fillers_in(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
     """Listed armed organisations named in the clause, even where no entity record was made (lower-case text)."""
-    pattern = _group_pattern()
-    if pattern is None:
-        return
-    for match in pattern.finditer(ctx.text, start, end):
-        against = _AGAINST.search(ctx.text[max(start, match.start() - 25) : match.start()])
-        if not against and not _overlaps(roles, (match.start(), match.end()), "perpetrator"):
-            _add(roles, "perpetrator", _filler(ctx.text, match.start(), match.end(), value=match.group(0)))
+    for hit in ctx.lex.perpetrator_groups.finditer(ctx.text, start, end):
+        against = _AGAINST.search(ctx.text[max(start, hit.start - 25) : hit.start])
+        if not against and not _overlaps(roles, (hit.start, hit.end), "perpetrator"):
+            _add(roles, "perpetrator", _filler(ctx.text, hit.start, hit.end, value=hit.text))
 
 
 # ------------------------------------------------------------------------------------------------- attacks

@@ -28,7 +28,7 @@ class PhraseLexicon:
             for phrase in phrases:
                 self._label_of.setdefault(phrase.lower(), label)
         alternatives = sorted(self._label_of, key=len, reverse=True)
-        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
+        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives) if alternatives else "(?!)"
         self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
     def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[LexiconHit]:
@@ -39,6 +39,10 @@ class PhraseLexicon:
 
     def first(self, text: str, start: int = 0, end: int | None = None) -> LexiconHit | None:
         return next(self.finditer(text, start, end), None)
+
+    def fullmatch(self, text: str) -> bool:
+        """Whether the whole of ``text`` is one of the phrases."""
+        return self._pattern.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class EventLexicon:
     attack_nouns: PhraseLexicon
     attack_verbs: PhraseLexicon
     perpetrator_nouns: PhraseLexicon
+    perpetrator_groups: PhraseLexicon  # armed organisations found as perpetrators in text without capitals too
     arrest_words: PhraseLexicon
     statement_verbs: PhraseLexicon
 
@@ -77,6 +82,7 @@ def event_lexicon() -> EventLexicon:
         attack_nouns=PhraseLexicon(_flat(raw["attack_nouns"])),
         attack_verbs=PhraseLexicon(_flat(raw["attack_verbs"])),
         perpetrator_nouns=PhraseLexicon(_flat(raw["perpetrator_nouns"])),
+        perpetrator_groups=PhraseLexicon(_flat(raw.get("perpetrator_groups", []))),
         arrest_words=PhraseLexicon(_flat(raw["arrest_words"])),
         statement_verbs=PhraseLexicon(_flat(raw["statement_verbs"])),
     )
