@@ -1148,7 +1148,7 @@ _UNNAMED_SUSPECT = re.compile(
 # How far a named person may stand from the arrest word and still be the one arrested ("the arrest of the
 # organization's spokesman, Abu Omar al-Muhajir"); further on, a name belongs to something else in the sentence.
 _ARREST_OBJECT_WINDOW = 80
-_ROLE_BEFORE = re.compile(r"\b(?:spokesman|spokesperson|leader|emir|commander|preacher|caliph)[,]?\s+$", re.IGNORECASE)
+_ROLE_BEFORE = re.compile(rf"\b(?:{'|'.join(_SPEAKER_ROLES)}),?\s+$", re.IGNORECASE)
 
 
 def _arrested(text: str, hit: LexiconHit, mention: Mention) -> bool:
@@ -1228,7 +1228,7 @@ def _with_more_roles(event: Event, more: dict[str, list[RoleFiller]]) -> Event:
 def _appositive_role(ctx: _Ctx, mention: Mention, limit: int) -> tuple[int, int] | None:
     """ "Ian J. Mccary, US Deputy Special Envoy For … said" → the span between the name and the verb."""
     tail = ctx.text[mention.end : limit]
-    match = re.match(rf",\s+([^,;“\"]{{3,160}}?)(?:,)?\s+(?=(?:{_SPEECH_VERBS})\b)", tail)
+    match = _APPOSITIVE.match(tail)
     if not match:
         return None
     return mention.end + match.start(1), mention.end + match.end(1)
@@ -1247,6 +1247,7 @@ def _role_word_span(text: str, start: int, phrase: str, person: Entity) -> tuple
 
 
 _SPEECH_VERBS = r"said|says|stated|told|added|warned|announced|condemned|denounced|tweeted|wrote"
+_APPOSITIVE = re.compile(rf",\s+([^,;“\"]{{3,160}}?)(?:,)?\s+(?=(?:{_SPEECH_VERBS})\b)")
 _SPEECH_AFTER = re.compile(rf"\s*,?\s*(?:{_SPEECH_VERBS})\b", re.IGNORECASE)
 
 
