@@ -119,11 +119,13 @@ def analyze_doc(article: Article, doc: Doc, *, learned_roles: bool = True) -> An
     attributions = extract_attributions(text, doc, ordered)
     quotes = extract_quotes(text, doc, ordered)
     partial = AnalyzedDoc(article, ordered, times, tuple(places), quotes, attributions, ())
-    events = extract_events(partial, doc)
-    analysed = replace(partial, events=events)
-    # Attacks take the fillers the packaged role model finds in the whole report (a no-op without the model).
-    events = add_learned_roles(analysed, doc) if learned_roles else events
-    return replace(analysed, events=tidy_fillers(events, text))
+    # The learned stage reads the rules' fillers tidied, as its training script saw them (learned_roles=False).
+    analysed = replace(partial, events=tidy_fillers(extract_events(partial, doc), text))
+    if not learned_roles:
+        return analysed
+    # Attacks take the fillers the packaged role model finds in the whole report (a no-op without the model);
+    # the fillers it adds are tidied like the rules'.
+    return replace(analysed, events=tidy_fillers(add_learned_roles(analysed, doc), text))
 
 
 class Pipeline:
