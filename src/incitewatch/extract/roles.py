@@ -243,7 +243,6 @@ def role_candidates(doc: AnalyzedDoc, spacy_doc: Doc) -> list[Candidate]:
 class _DocContext:
     """What every candidate's features read: tokens, attack words, entity types and the rules' fillers."""
 
-    text: str
     tokens: _Tokens
     triggers: tuple[LexiconHit, ...]  # attack words of the event lexicon, in text order
     trigger_starts: tuple[int, ...]
@@ -260,7 +259,6 @@ class _DocContext:
     def build(doc: AnalyzedDoc, tokens: _Tokens, entity_types: Mapping[tuple[int, int], str]) -> _DocContext:
         text = doc.article.text
         lex = event_lexicon()
-        hits = sorted([*lex.attack_nouns.finditer(text), *lex.attack_verbs.finditer(text)], key=lambda h: h.start)
         lexicons = {
             "perp": lex.perpetrator_nouns,
             "target": lex.targets,
@@ -269,6 +267,7 @@ class _DocContext:
             "says": lex.statement_verbs,
         }
         lexicon_hits = {name: tuple(lexicon.finditer(text)) for name, lexicon in lexicons.items()}
+        hits = sorted([*lexicon_hits["attack"], *lex.attack_verbs.finditer(text)], key=lambda h: h.start)
         rule_roles: dict[str, set[str]] = {}
         attacks = [e for e in doc.events if e.type == "attack"]
         for event in attacks:
@@ -276,7 +275,6 @@ class _DocContext:
                 for filler in event.roles.get(role, ()):
                     rule_roles.setdefault(candidate_key(filler.text), set()).add(role)
         return _DocContext(
-            text=text,
             tokens=tokens,
             triggers=tuple(hits),
             trigger_starts=tuple(h.start for h in hits),

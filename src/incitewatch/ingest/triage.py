@@ -155,10 +155,6 @@ class TriageScorer:
         self._terms[word] = term
         return term
 
-    def features(self, text: str) -> Counter[str]:
-        """How often each lexicon term occurs (uncapped)."""
-        return self.features_and_length(text)[0]
-
     def features_and_length(self, text: str) -> tuple[Counter[str], int]:
         """Term occurrences (uncapped) and the number of words: the scorer's only view of a text."""
         words = _WORD.findall(text.lower())
