@@ -7,19 +7,18 @@ Screenshots of the main pages go to artifacts/screenshots/.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests import test_api
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,15 +53,6 @@ HOSTILE_HTML = (
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium")
 
 
-def _sibling(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_desk_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -77,7 +67,6 @@ def _fill_store(path: Path, hostile_folder: Path) -> None:
     from incitewatch.service import ingest_paths
     from incitewatch.store import SQLiteStore
 
-    fixtures = _sibling("test_api")
     hostile_folder.mkdir()
     (hostile_folder / "2025-03-05_hostile-wire.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
     (hostile_folder / "2025-03-07_hostile-page.html").write_text(HOSTILE_HTML, encoding="utf-8")
@@ -85,11 +74,11 @@ def _fill_store(path: Path, hostile_folder: Path) -> None:
     try:
         report = ingest_paths([SAMPLE, hostile_folder], store, Pipeline(PipelineOptions(use_model=True)))
         assert not report.failed, report.failed
-        fixtures.save_reports(store, [fixtures.xss_report(), fixtures.clean_report()])
-        fixtures.link_all(store)
+        test_api.save_reports(store, [test_api.xss_report(), test_api.clean_report()])
+        test_api.link_all(store)
     finally:
         store.close()
-    fixtures.add_desk_users(path)
+    test_api.add_desk_users(path)
 
 
 @dataclass
@@ -121,7 +110,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     while not uvicorn_server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", _sibling("test_api").PASSWORD)
+    yield Server(f"http://127.0.0.1:{port}", test_api.PASSWORD)
     uvicorn_server.should_exit = True
     thread.join(timeout=10)
 

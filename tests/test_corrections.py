@@ -3,11 +3,8 @@ re-analysis, undoable, validated and logged."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -16,19 +13,7 @@ from incitewatch.link.corrections import CorrectionError, UnknownRecordError, ap
 from incitewatch.link.records import Attack
 from incitewatch.store import SQLiteStore
 from incitewatch.store.links import LinkStore
-
-
-def _sibling(name: str) -> ModuleType:
-    """The hand-built reports live in test_api.py; load it by path (pytest may not put tests/ on sys.path)."""
-    spec = importlib.util.spec_from_file_location(f"_corr_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_fixtures = _sibling("test_api")
+from tests import test_api as _fixtures
 
 
 @pytest.fixture

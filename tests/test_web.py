@@ -3,46 +3,32 @@
 from __future__ import annotations
 
 import html
-import importlib.util
 import re
-import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import Any, TypeAlias
 
 import pytest
 from markupsafe import escape
 
 from incitewatch.api import Settings, create_app
 from incitewatch.web.pages import evidence_url, highlight, safe_url
+from tests.test_api import (
+    PASSWORD,
+    XSS_NAME,
+    XSS_OUTLET,
+    XSS_SENTENCE,
+    XSS_TITLE,
+    XSS_URL,
+    DeskUsers,
+    build_desk_store,
+)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
 
-def _sibling(name: str) -> ModuleType:
-    """The store builder and payloads live in test_api.py; load it by path (pytest may not put tests/ on
-    sys.path)."""
-    spec = importlib.util.spec_from_file_location(f"_desk_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-_fixtures = _sibling("test_api")
-PASSWORD: str = _fixtures.PASSWORD
-XSS_NAME: str = _fixtures.XSS_NAME
-XSS_OUTLET: str = _fixtures.XSS_OUTLET
-XSS_SENTENCE: str = _fixtures.XSS_SENTENCE
-XSS_TITLE: str = _fixtures.XSS_TITLE
-XSS_URL: str = _fixtures.XSS_URL
-DeskUsers: TypeAlias = Any  # test_api.DeskUsers, loaded by path so mypy cannot see the class
-build_desk_store = _fixtures.build_desk_store
 
 PAGES = ("/", "/search?q=audio", "/search?group=Daesh&type=attack", "/releases", "/attacks", "/actors", "/map",
          "/timeline", "/articles/a-xss0000000000001", "/actors/person:xss-speaker", "/actors/group:islamic-state")

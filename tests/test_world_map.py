@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import warnings
 from collections.abc import Iterator
 from datetime import date
 from importlib import resources
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pycountry
@@ -23,6 +19,7 @@ from incitewatch.store import SQLiteStore
 from incitewatch.types import AnalyzedDoc, Article, Place
 from incitewatch.web.geometry import CountryShape, country_paths, tally_by_country, world_countries
 from incitewatch.web.pages import MAP_HEIGHT, MAP_WIDTH, project
+from tests import test_api
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -32,16 +29,6 @@ HOSTILE_PLACE = "\"><script>alert('place')</script>Lutetia"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _PATH = re.compile(r'<path(?: class="(shade\d)")? d="([^"]+)"><title>([^<]*)</title></path>')
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
-
-
-def _sibling(name: str) -> ModuleType:
-    """The desk store builder lives in test_api.py; load it by path (pytest may not put tests/ on sys.path)."""
-    spec = importlib.util.spec_from_file_location(f"_world_map_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _shape(key: str) -> CountryShape:
@@ -156,12 +143,11 @@ def _hostile_paris_report() -> AnalyzedDoc:
 
 @pytest.fixture(scope="module")
 def analyst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
-    fixtures = _sibling("test_api")
     path = tmp_path_factory.mktemp("world") / "world.sqlite"
-    fixtures.build_desk_store(path)
+    test_api.build_desk_store(path)
     store = SQLiteStore(path)
     try:
-        fixtures.save_reports(store, [_hostile_paris_report()])
+        test_api.save_reports(store, [_hostile_paris_report()])
     finally:
         store.close()
     with TestClient(create_app(Settings(db_path=path))) as client:
@@ -169,9 +155,9 @@ def analyst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
         token = _CSRF.search(form.text)
         assert token is not None
         response = client.post("/login", data={"csrf_token": token.group(1), "username": "analyst",
-                                               "password": fixtures.PASSWORD, "next": "/"}, follow_redirects=False)
+                                               "password": test_api.PASSWORD, "next": "/"}, follow_redirects=False)
         assert response.status_code == 303, response.text
-        yield client, fixtures
+        yield client, test_api
 
 
 def test_map_draws_every_country_and_shades_the_reported_ones(analyst: tuple[TestClient, Any]) -> None:
