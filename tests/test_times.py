@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 from datetime import date
 from itertools import pairwise
 
@@ -26,7 +25,7 @@ from incitewatch.extract.times import (
     shift_value,
 )
 from incitewatch.types import TimeExpr
-from tests.shared_paths import SEEDS
+from tests.annotations import seed
 
 TUE_2017_06_13 = date(2017, 6, 13)  # a Tuesday, during Ramadan 1438
 SAT_2024_03_30 = date(2024, 3, 30)
@@ -441,16 +440,8 @@ def test_spans_are_sorted_disjoint_and_exact(pieces: list[str], published: date 
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _seed(prefix: str) -> str:
-    paths = glob.glob(f"{SEEDS}/{prefix}_*.txt")
-    if not paths:
-        pytest.skip(f"seed {prefix} not found under {SEEDS}")
-    with open(paths[0], encoding="utf-8") as handle:
-        return handle.read()
-
-
 def test_seed_002() -> None:
-    text = _seed("002")
+    text = seed("002")
     found = extract_times(text, TUE_2017_06_13)
     assert_well_formed(text, found)
     got = by_text(found)
@@ -467,7 +458,7 @@ def test_seed_002() -> None:
 
 
 def test_seed_000() -> None:
-    text = _seed("000")
+    text = seed("000")
     found = extract_times(text, SAT_2024_03_30)
     assert_well_formed(text, found)
     got = by_text(found)

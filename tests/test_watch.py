@@ -29,7 +29,7 @@ from incitewatch.pipeline import Pipeline
 from incitewatch.service import IngestOptions
 from incitewatch.store.feeds import FeedStore
 from incitewatch.store.sqlite import SQLiteStore
-from tests.test_sources import BILLION_LAUGHS, FULL_TEXT, HTML, RSS_TYPE, Response, Site, opml, page, rss, serving
+from tests.test_sources import BILLION_LAUGHS, FULL_TEXT, HTML, RSS_TYPE, Response, Site, opml, page, rss
 
 EVERY = 600.0
 
@@ -43,12 +43,6 @@ class Clock:
 
     def advance(self, seconds: float = EVERY) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serving() as served:
-        yield served
 
 
 @pytest.fixture
