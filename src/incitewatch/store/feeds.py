@@ -78,8 +78,9 @@ class FeedStore(StoreExtension):
             return cursor.rowcount > 0
 
     def add_feeds(self, urls: Iterable[str], *, now: datetime | None = None) -> int:
-        """Track every URL not tracked yet; returns how many were new."""
-        return sum(self.add_feed(url, now=now) for url in urls)
+        """Track every URL not tracked yet, in one transaction; returns how many were new."""
+        with self.transaction():
+            return sum(self.add_feed(url, now=now) for url in urls)
 
     def remove_feed(self, url: str) -> bool:
         """Forget ``url`` and the items seen in it; False when it was not tracked."""
