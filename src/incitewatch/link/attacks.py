@@ -24,6 +24,17 @@ _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def month_days(value: str) -> tuple[date, date] | None:
+    """The first and last day of an ISO month ("2017-06"); None for anything else."""
+    month = _MONTH.match(value)
+    if not month:
+        return None
+    year, number = int(month[1]), int(month[2])
+    if not 1 <= number <= 12:
+        return None
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
 def attack_interval(value: str | None) -> tuple[str, str] | None:
     """An ISO day (± tolerance) or a month as an inclusive ISO interval; None for anything vaguer."""
     if not value:
@@ -36,14 +47,8 @@ def attack_interval(value: str | None) -> tuple[str, str] | None:
             return None
         tolerance = timedelta(DATE_TOLERANCE_DAYS)
         return (exact - tolerance).isoformat(), (exact + tolerance).isoformat()
-    month = _MONTH.match(value)
-    if month:
-        year, number = int(month[1]), int(month[2])
-        if not 1 <= number <= 12:
-            return None
-        last = calendar.monthrange(year, number)[1]
-        return f"{year:04d}-{number:02d}-01", f"{year:04d}-{number:02d}-{last:02d}"
-    return None
+    days = month_days(value)
+    return (days[0].isoformat(), days[1].isoformat()) if days else None
 
 
 def _fillers(event: Mapping[str, Any], role: str) -> list[Mapping[str, Any]]:

@@ -20,6 +20,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from incitewatch.link.actors import root_group
+from incitewatch.link.attacks import month_days
 from incitewatch.link.records import Evidence, Release, ReleaseReport
 from incitewatch.store.links import Features, Profile, ReportRow
 
@@ -75,21 +76,13 @@ def _release_date(event: Mapping[str, Any]) -> str | None:
     return None
 
 
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
 def _coarse_interval(value: str) -> tuple[date, date] | None:
     """A month ("2017-06") or a day range ("2017-05-27/2017-06-24") as first and last day; else ``None``.
 
     A bare year is too coarse to tell one speaker's releases apart, so it stays undated."""
-    month = _ISO_MONTH.match(value)
+    month = month_days(value)
     if month:
-        year, number = int(month.group(1)), int(month.group(2))
-        if not 1 <= number <= 12:
-            return None
-        first = date(year, number, 1)
-        last = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
-        return first, last
+        return month
     if "/" in value:
         begin, _, end = value.partition("/")
         start, stop = _day(begin), _day(end)
