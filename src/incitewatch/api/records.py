@@ -14,7 +14,10 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
+from fastapi import HTTPException, status
+
 from incitewatch.api.queries import ReadModel
+from incitewatch.errors import IncitewatchError
 from incitewatch.link.records import RecordKind
 from incitewatch.store.base import Store
 
@@ -129,3 +132,15 @@ class Records:
     def relink(self) -> Any:
         return self._function("relink")(self.store)
 
+
+def http_call(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """A records call from the API or the desk's forms, its failures as HTTP statuses: 503 when linking is not
+    installed, 404 for an unknown record (any LookupError), 422 for a refused change."""
+    try:
+        return call(*args, **kwargs)
+    except RecordsUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except (IncitewatchError, ValueError) as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc

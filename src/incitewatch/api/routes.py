@@ -41,8 +41,8 @@ from incitewatch.api.models import (
     UserItem,
 )
 from incitewatch.api.queries import ArticleFilter, ArticleRow, EventRow, Page
-from incitewatch.api.records import RecordsUnavailable, correctable_fields, to_jsonable
-from incitewatch.errors import IncitewatchError, StoreError
+from incitewatch.api.records import correctable_fields, http_call, to_jsonable
+from incitewatch.errors import StoreError
 from incitewatch.link.records import RecordKind
 from incitewatch.store.users import User
 
@@ -205,20 +205,9 @@ def list_places(request: Request, _: Viewer) -> list[PlaceItem]:
 # -- cross-document records ---------------------------------------------------------------------------------
 
 
-def _records_call(call: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return call(*args, **kwargs)
-    except RecordsUnavailable as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
-    except LookupError as exc:  # an unknown record (KeyError included)
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except (IncitewatchError, ValueError) as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-
-
 def _list_route(kind: RecordKind) -> Any:
     def list_records(request: Request, _: Viewer, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0) -> RecordPage:
-        items = _records_call(desk_of(request).records.page, kind, limit + 1, offset)
+        items = http_call(desk_of(request).records.page, kind, limit + 1, offset)
         return RecordPage(items=to_jsonable(items[:limit]), limit=limit, offset=offset,
                           next_offset=offset + limit if len(items) > limit else None)
 
@@ -227,7 +216,7 @@ def _list_route(kind: RecordKind) -> Any:
 
 def _get_route(kind: RecordKind) -> Any:
     def get_record(request: Request, record_id: str, _: Viewer) -> dict[str, Any]:
-        record = _records_call(desk_of(request).records.get, kind, record_id)
+        record = http_call(desk_of(request).records.get, kind, record_id)
         if record is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no such {kind}")
         result: dict[str, Any] = to_jsonable(record)
@@ -239,7 +228,7 @@ def _get_route(kind: RecordKind) -> Any:
 def _merge_route(kind: RecordKind) -> Any:
     def merge_records(request: Request, body: MergeRequest, principal: Analyst) -> DecisionResult:
         desk = desk_of(request)
-        result = _records_call(desk.records.merge, kind, body.record_ids, body.reason, principal.user.name)
+        result = http_call(desk.records.merge, kind, body.record_ids, body.reason, principal.user.name)
         desk.users.log(principal.user.name, f"{kind}.merge", body.record_ids[0], body.reason,
                        {"record_ids": ",".join(body.record_ids)})
         return DecisionResult(result=to_jsonable(result))
@@ -250,7 +239,7 @@ def _merge_route(kind: RecordKind) -> Any:
 def _split_route(kind: RecordKind) -> Any:
     def split_record(request: Request, record_id: str, body: SplitRequest, principal: Analyst) -> DecisionResult:
         desk = desk_of(request)
-        result = _records_call(desk.records.split, kind, record_id, body.article_ids, body.reason,
+        result = http_call(desk.records.split, kind, record_id, body.article_ids, body.reason,
                                principal.user.name)
         desk.users.log(principal.user.name, f"{kind}.split", record_id, body.reason,
                        {"article_ids": ",".join(body.article_ids)})
@@ -265,11 +254,11 @@ def _correct_route(kind: RecordKind) -> Any:
     ) -> CorrectionResult:
         """Correct one value; the machine's value is kept beside it and the correction is audited."""
         desk = desk_of(request)
-        made = _records_call(desk.records.correct, kind, record_id, body.field, body.value, body.reason,
+        made = http_call(desk.records.correct, kind, record_id, body.field, body.value, body.reason,
                              principal.user.name)
         desk.users.log(principal.user.name, f"{kind}.correct", record_id, body.reason,
                        {"correction": made.id, "field": made.field, "value": made.value, "original": made.original})
-        record = _records_call(desk.records.get, kind, record_id)
+        record = http_call(desk.records.get, kind, record_id)
         return CorrectionResult(correction=CorrectionItem(**to_jsonable(made)), record=to_jsonable(record))
 
     return correct_record
@@ -285,13 +274,13 @@ def _undo_correction_route(kind: RecordKind) -> Any:
     ) -> CorrectionResult:
         """Withdraw a correction (it stays listed, marked undone); the machine value shows again."""
         desk = desk_of(request)
-        found = _records_call(desk.records.correction, correction_id)
+        found = http_call(desk.records.correction, correction_id)
         if found is None or found.kind != kind or found.record_id != record_id:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no such correction of this {kind}")
-        undone = _records_call(desk.records.undo_correction, correction_id, reason, principal.user.name)
+        undone = http_call(desk.records.undo_correction, correction_id, reason, principal.user.name)
         desk.users.log(principal.user.name, f"{kind}.correct.undo", record_id, reason,
                        {"correction": correction_id, "field": undone.field})
-        record = _records_call(desk.records.get, kind, record_id)
+        record = http_call(desk.records.get, kind, record_id)
         return CorrectionResult(correction=CorrectionItem(**to_jsonable(undone)), record=to_jsonable(record))
 
     return undo_correction

@@ -30,7 +30,7 @@ from incitewatch.api.auth import (
 from incitewatch.api.desk import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Desk
 from incitewatch.api.feeds import FeedUrlError, check_feed_url, feed_store
 from incitewatch.api.queries import EVENT_TYPES, VERIFICATIONS, ArticleFilter, ArticleRow
-from incitewatch.api.records import RecordsUnavailable, correctable_fields
+from incitewatch.api.records import RecordsUnavailable, correctable_fields, http_call
 from incitewatch.errors import IncitewatchError, StoreError
 from incitewatch.link.records import RecordKind
 from incitewatch.store.users import ROLES
@@ -355,7 +355,7 @@ def _record_pages(router: APIRouter) -> None:
         check_form_csrf(form, principal)
         kind = _record_kind(str(form.get("kind") or ""))
         record_id = str(form.get("record_id") or "")
-        made = _records_write(desk.records.correct, kind, record_id, str(form.get("field") or ""),
+        made = http_call(desk.records.correct, kind, record_id, str(form.get("field") or ""),
                               str(form.get("value") or ""), str(form.get("reason") or ""), principal.user.name)
         desk.users.log(principal.user.name, f"{kind}.correct", record_id, made.reason,
                        {"correction": made.id, "field": made.field, "value": made.value, "original": made.original})
@@ -367,7 +367,7 @@ def _record_pages(router: APIRouter) -> None:
         form = await request.form()
         check_form_csrf(form, principal)
         reason = str(form.get("reason") or "")
-        undone = _records_write(desk.records.undo_correction, correction_id, reason, principal.user.name)
+        undone = http_call(desk.records.undo_correction, correction_id, reason, principal.user.name)
         desk.users.log(principal.user.name, f"{undone.kind}.correct.undo", undone.record_id, undone.undo_reason,
                        {"correction": correction_id, "field": undone.field})
         return RedirectResponse(record_url(undone.kind, undone.record_id), status_code=status.HTTP_303_SEE_OTHER)
@@ -427,18 +427,6 @@ def _record_kind(kind: str) -> RecordKind:
     if kind in _RECORD_KINDS:
         return _RECORD_KINDS[kind]
     raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown kind of record")
-
-
-def _records_write(call: Any, *args: Any) -> Any:
-    """A correction through the forms, with the API's error statuses (404 unknown, 422 refused)."""
-    try:
-        return call(*args)
-    except RecordsUnavailable as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
-    except LookupError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except (IncitewatchError, ValueError) as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
 
 
 def _correction_context(principal: Principal, kind: RecordKind, record: Any) -> dict[str, Any]:
