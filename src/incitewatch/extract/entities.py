@@ -26,7 +26,7 @@ from incitewatch.extract.names import (
     parse_name,
     same_person,
 )
-from incitewatch.extract.places import PLACE_NOUN_BEFORE
+from incitewatch.extract.places import named_as_place
 from incitewatch.resources import (
     GroupRecord,
     alias_match_key,
@@ -549,7 +549,7 @@ def extract_entities(text: str, doc: Doc) -> tuple[Entity, ...]:
             if cand.ent_id != group_id or _keep_group_mention(doc, cand):
                 groups.setdefault(group_id, _Cluster(group_id, "group")).add(_without_hedge(mention))
             continue
-        if PLACE_NOUN_BEFORE.search(text, max(0, mention.start - 40), mention.start):
+        if named_as_place(text, mention.start):
             continue  # "the German city of Solingen": a place the model took for an organisation
         if mention.text.lower() in _FAITHS:
             continue  # "to promote Islam": a faith, which the small model sometimes tags as an organisation

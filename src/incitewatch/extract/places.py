@@ -837,10 +837,15 @@ def extract_places(text: str, doc: Any | None = None) -> tuple[Place, ...]:
 
 # "the German city of Solingen": whatever the model labelled it, the name after these words is a place (the entity
 # stage reads it too, so as not to make an organisation of it).
-PLACE_NOUN_BEFORE = re.compile(
+_PLACE_NOUN_BEFORE = re.compile(
     r"\b(?:city|town|village|capital|province|district|region|county|municipality|port|suburb|neighbou?rhood)\s+of\s+$",
     re.IGNORECASE,
 )
+
+
+def named_as_place(text: str, start: int) -> bool:
+    """Whether the name at ``start`` follows "the city of", "the province of", …"""
+    return _PLACE_NOUN_BEFORE.search(text, max(0, start - 40), start) is not None
 
 
 def _entity_candidates(
@@ -852,8 +857,9 @@ def _entity_candidates(
     blocked: list[_Blocked] = []
     for ent in doc.ents:
         ent_id = str(ent.ent_id_ or "")
-        named_as_place = not ent_id and PLACE_NOUN_BEFORE.search(text, max(0, ent.start_char - 40), ent.start_char)
-        is_place = ent_id.startswith("place:") or (not ent_id and ent.label_ in PLACE_LABELS) or bool(named_as_place)
+        is_place = ent_id.startswith("place:") or (
+            not ent_id and (ent.label_ in PLACE_LABELS or named_as_place(text, ent.start_char))
+        )
         if not is_place:
             if ent_id or ent.label_ in NON_PLACE_LABELS:
                 blocked.append(_Blocked(ent.start_char, ent.end_char, deliberate=bool(ent_id)))
