@@ -56,13 +56,13 @@ def analyse(pipeline: Pipeline, documents: Sequence[muc4.MucDocument]) -> Analys
     return out
 
 
-def cached(pipeline: Pipeline, data: Path, split: str, cache: Path | None) -> Analysed:
+def cached(pipeline: Pipeline, documents: Sequence[muc4.MucDocument], split: str, cache: Path | None) -> Analysed:
     path = cache / f"roles-{split}.pkl" if cache else None
     if path and path.exists():
         with path.open("rb") as handle:
             loaded: Analysed = pickle.load(handle)
             return loaded
-    found = analyse(pipeline, muc4.load_muc4(data, split))
+    found = analyse(pipeline, documents)
     if path:
         with path.open("wb") as handle:
             pickle.dump(found, handle)
@@ -223,12 +223,14 @@ def main() -> None:
     args = parser.parse_args()
     started = time.time()
     pipeline = Pipeline()
-    train_set = cached(pipeline, args.data, "train", args.cache)
-    golds = {d.doc_id: gold_strings(d) for d in muc4.load_muc4(args.data, "train")}
+    train_documents = muc4.load_muc4(args.data, "train")
+    train_set = cached(pipeline, train_documents, "train", args.cache)
+    golds = {d.doc_id: gold_strings(d) for d in train_documents}
     print(f"train analysed ({time.time() - started:.0f}s)", flush=True)
     raw = train(train_set, golds, args.min_count, args.l2)
-    dev = cached(pipeline, args.data, "dev", args.cache)
-    gold = muc4.gold_by_doc(muc4.load_muc4(args.data, "dev"))
+    dev_documents = muc4.load_muc4(args.data, "dev")
+    dev = cached(pipeline, dev_documents, "dev", args.cache)
+    gold = muc4.gold_by_doc(dev_documents)
     settings = tune(dev, gold, raw)
     out = {
         "sources": [
