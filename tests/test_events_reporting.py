@@ -474,3 +474,41 @@ def test_place_modifiers_users_of_a_target_and_sources_are_not_roles(pipeline: P
     assert "US Africa Command" not in {f["text"] for f in attack["roles"].get("victim", [])}
     (release,) = _of(analysis, "propaganda_release")
     assert _values(release, "group") == {"group:al-shabaab"}
+
+
+def _victims(event: dict[str, Any]) -> set[str]:
+    return {f["text"] for f in event["roles"].get("victim", [])}
+
+
+@pytest.mark.parametrize(
+    ("text", "victim"),
+    [
+        # A noun with "of" names who was killed, singular or plural.
+        ("Prosecutors reopened the file on the killing of two aid workers near Gao.", "two aid workers"),
+        ("Parliament held a minute of silence for the murders of three reporters.", "three reporters"),
+        # Verbs that tell how someone was killed.
+        ("Two traffic wardens were shot to death outside a bakery in Peshawar.", "Two traffic wardens"),
+        ("A shopkeeper was stabbed to death by a man shouting slogans.", "shopkeeper"),
+        # Hostages are victims of a kidnapping.
+        ("Four engineers are still being held hostage by the kidnappers.", "Four engineers"),
+    ],
+)
+def test_killing_murders_of_shot_to_death_and_held_hostage_are_attacks_with_their_victims(
+    pipeline: Pipeline, text: str, victim: str
+) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert victim in _victims(attack)
+
+
+def test_an_inquiry_a_court_orders_into_a_murder_is_not_a_call_for_one(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "A judge ordered the police to investigate the murder of Amina Yusuf, a local teacher.")
+    (attack,) = _of(analysis, "attack")
+    assert "Amina Yusuf" in _victims(attack)
+    # A call for an attack is still no attack that happened.
+    assert not _of(_run(pipeline, "The preacher urged followers to murder police officers."), "attack")
+
+
+def test_a_device_that_went_off_is_an_attack_but_a_gas_tank_that_exploded_is_not(pipeline: Pipeline) -> None:
+    (attack,) = _of(_run(pipeline, "Two of the five bombs exploded, causing damage but no casualties."), "attack")
+    assert _values(attack, "method") == {"explosives"}
+    assert not _of(_run(pipeline, "A gas tank exploded, causing damage but no casualties."), "attack")

@@ -38,9 +38,12 @@ _CONSUMED = re.compile(
 _FOUND_AFTER = re.compile(
     r"\s+(?:(?:was|were)\s+)?(?:found|seized|stored|discovered|kept)\s+(?:on|in|at)\b", re.IGNORECASE
 )
+# "to investigate the murder of ...": an attack that is the object of an inquiry or a protest happened.
+_LOOKING_INTO = r"to\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b"
+_LOOKS_INTO = re.compile(_LOOKING_INTO, re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
-    r"\b(?:to(?!\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b)|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|launch|carry\s+out|"
-    r"conduct|double|against\s+the\s+threat|threat\s+of|threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|warn(?:s|ed|ing)?\s+of|"
+    rf"\b(?:(?!{_LOOKING_INTO})to|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|"
+    r"launch|carry\s+out|conduct|double|against\s+the\s+threat|threat\s+of|threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|warn(?:s|ed|ing)?\s+of|"
     r"call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|pledg(?:e|es|ed|ing)|planning|plotting|plotted|"
     r"preparing)\s+(?:[\w’'-]+\s+){0,3}$",
     re.IGNORECASE,
@@ -712,14 +715,15 @@ _TARGET_PASSIVE = re.compile(
 )
 # Who was hit: "killed a peasant", "the murder of six jesuit priests", "the mayor was kidnapped".
 _VICTIM_CUE = re.compile(
-    r"\b(?:(?:killed|killing|murdered|murdering|assassinated|assassinating|kidnapped|kidnaped|kidnapping|"
-    r"abducted|abducting|wounded|wounding|injured|injuring|executed|massacred|shot|shooting)|"
-    r"(?:murder|assassination|killing|kidnapping|kidnaping|abduction|death|massacre)\s+of)\s+",
+    r"\b(?:(?:murders?|assassinations?|killings?|kidnappings?|kidnaping|abductions?|deaths?|massacres?)\s+of|"
+    r"(?:killed|killing|murdered|murdering|assassinated|assassinating|kidnapped|kidnaped|kidnapping|"
+    r"abducted|abducting|wounded|wounding|injured|injuring|executed|massacred|shot|shooting))\s+",
     re.IGNORECASE,
 )
 _VICTIM_PASSIVE = re.compile(
     r"\s+(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:\w+\s+)?(?:killed|murdered|assassinated|"
-    r"kidnapped|kidnaped|abducted|wounded|injured|shot|executed|gunned\s+down)\b|"
+    r"kidnapped|kidnaped|abducted|wounded|injured|shot|stabbed|beaten|hacked|executed|gunned\s+down)\b|"
+    r"\s+(?:are|is|were|was|been|being)\s+(?:\w+\s+){0,2}?(?:held|taken)\s+hostage\b|"
     r"(?:'s|’s)\s+(?:murder|assassination|killing|kidnapping|abduction|death)\b",
     re.IGNORECASE,
 )
@@ -901,6 +905,20 @@ def _agent_acts(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
     )
 
 
+_WENT_OFF = re.compile(r"explo(?:ded|sions?)|blasts?|detonated|went\s+off", re.IGNORECASE)
+
+
+def _device_went_off(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
+    """ "seven of these bombs exploded, causing damage": an explosion with its device named is an attack to report
+    even when the clause names no place, casualty or target (a gas tank that exploded is not)."""
+    if not _WENT_OFF.fullmatch(hit.text):
+        return False
+    return any(
+        device.label == "explosives" and not _WENT_OFF.fullmatch(device.text)
+        for device in ctx.lex.methods.finditer(ctx.text, *clause)
+    )
+
+
 def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
     """The first attack noun ("the bombing") or verb ("guerrillas attacked the farm") of a clause."""
     hits = [
@@ -959,8 +977,8 @@ def _attack_mention(
         if not named:
             return None
         _add(roles, "perpetrator", _entity_filler(*named[0]))
-    elif not any(roles.get(r) for r in ("place", "killed", "wounded", "victim", "target")) and not _agent_acts(
-        ctx, clause, hit
+    elif not any(roles.get(r) for r in ("place", "killed", "wounded", "victim", "target")) and not (
+        _agent_acts(ctx, clause, hit) or _device_went_off(ctx, clause, hit)
     ):
         return None
     for m, e in ctx.entities_in(s_start, c_end, "group", "person"):
@@ -1095,6 +1113,13 @@ def _claimants(ctx: _Ctx, groups: list[list[_AttackMention]]) -> None:
             earlier[-1][0].roles.setdefault("perpetrator", []).append(_entity_filler(*claimants[0]))
 
 
+def _called_for(ctx: _Ctx, start: int, trigger: int) -> bool:
+    """ "urged followers to attack": a call before the attack word asks for it, unless what it asks is to look into
+    one ("ordered a judge to investigate the murder of ...")."""
+    call = ctx.lex.call_verbs.first(ctx.text, start, trigger)
+    return call is not None and not _LOOKS_INTO.search(ctx.text, call.end, trigger)
+
+
 def _attacks(ctx: _Ctx) -> list[Event]:
     mentions: list[_AttackMention] = []
     for s_start, s_end in ctx.sentences:
@@ -1102,7 +1127,7 @@ def _attacks(ctx: _Ctx) -> list[Event]:
             if ctx.in_quote(*clause):
                 continue
             hit = _first_trigger(ctx, *clause)
-            if hit is None or ctx.lex.call_verbs.first(ctx.text, clause[0], hit.start):
+            if hit is None or _called_for(ctx, clause[0], hit.start):
                 continue  # an attack a call asks for is not an attack that happened
             call_after = ctx.lex.call_verbs.first(ctx.text, hit.end, clause[1])
             if call_after:
