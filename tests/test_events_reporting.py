@@ -491,6 +491,8 @@ def _victims(event: dict[str, Any]) -> set[str]:
         ("A shopkeeper was stabbed to death by a man shouting slogans.", "shopkeeper"),
         # Hostages are victims of a kidnapping.
         ("Four engineers are still being held hostage by the kidnappers.", "Four engineers"),
+        # A relative clause tells who was hit.
+        ("Maria Ocampo, who was kidnapped near the border last year, spoke to reporters.", "Maria Ocampo"),
     ],
 )
 def test_killing_murders_of_shot_to_death_and_held_hostage_are_attacks_with_their_victims(
@@ -512,3 +514,11 @@ def test_a_device_that_went_off_is_an_attack_but_a_gas_tank_that_exploded_is_not
     (attack,) = _of(_run(pipeline, "Two of the five bombs exploded, causing damage but no casualties."), "attack")
     assert _values(attack, "method") == {"explosives"}
     assert not _of(_run(pipeline, "A gas tank exploded, causing damage but no casualties."), "attack")
+
+
+def test_who_was_kidnapped_is_no_perpetrator_and_what_was_blown_up_is_the_target(pipeline: Pipeline) -> None:
+    (kidnapping,) = _of(_run(pipeline, "the letter was signed by maria ocampo, who was kidnapped in march."), "attack")
+    assert "maria ocampo" in _victims(kidnapping)
+    assert not kidnapping["roles"].get("perpetrator")
+    (bombing,) = _of(_run(pipeline, "A radio station was blown up in Quetta on Sunday."), "attack")
+    assert {f["text"] for f in bombing["roles"]["target"]} == {"radio station"}

@@ -729,6 +729,9 @@ _VICTIM_PASSIVE = re.compile(
 )
 
 
+_WHO_BEFORE = re.compile(r",?\s+who$", re.IGNORECASE)
+
+
 def _overlaps(roles: dict[str, list[RoleFiller]], span: tuple[int, int], *names: str) -> bool:
     return any(f.start < span[1] and span[0] < f.end for name in names for f in roles.get(name, ()))
 
@@ -774,7 +777,8 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     for match in _VICTIM_CUE.finditer(text, start, end):
         found.extend(("victim", _proper_tail(ctx, span)) for span in _np_list_after(ctx, match.end(), end))
     for match in _VICTIM_PASSIVE.finditer(text, start, end):
-        span = np_before(ctx, match.start(), start)
+        relative = _WHO_BEFORE.search(text, start, match.start())  # "X, who was kidnapped at ..."
+        span = np_before(ctx, relative.start() if relative else match.start(), start)
         if span:
             found.append(("victim", _proper_tail(ctx, span)))
     for role, span in found:
@@ -986,6 +990,8 @@ def _attack_mention(
         named_before = m.start < hit.start and not _AGAINST.search(before) and not ctx.in_quote(m.start, m.end)
         if named_before and _ONLOOKER_VERB.search(text, m.end, hit.start):
             continue  # "Zawahiri praised a January attack": who praises or condemns an attack did not carry it out
+        if _overlaps(roles, (m.start, m.end), "victim", "target"):
+            continue  # "Umanzor, who was kidnapped": who was hit did not strike
         if named_before and (e.type == "group" or m.end >= hit.start - 40):
             _add(roles, "perpetrator", _entity_filler(m, e))
     _group_fillers_in(ctx, s_start, c_end, roles)
