@@ -6,6 +6,9 @@ that one input writes (raw bytes, article, labels, near-duplicate index, copy re
 committed in one transaction, so a killed ingest resumes where it stopped: nothing lost, nothing stored twice.
 Slow work (analysis) runs before that transaction opens. A bad input becomes one ``Failure`` with a reason;
 the others go on.
+
+Re-analysis (``reanalyse_stored``) takes the inputs already in the store back through the same steps, from the
+kept bytes, for the articles an older pipeline version analysed: after an upgrade, without re-ingesting files.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from incitewatch.ingest.triage import TriageScorer
 from incitewatch.link.linker import link_article
 from incitewatch.pipeline import Pipeline
 from incitewatch.serialize import analysis_to_dict
-from incitewatch.store.base import ArticleCopy, CopyKind, IngestOutcome, Store, TriageStatus
+from incitewatch.store.base import ArticleCopy, CopyKind, IngestOutcome, Store, StoredRaw, TriageStatus
 from incitewatch.store.sqlite import SQLiteStore
 from incitewatch.types import AnalyzedDoc, Article, RawDocument
 
@@ -134,14 +137,19 @@ def analyze_inputs(
 
 
 class _Ingester:
-    """Ingests inputs one at a time into one store; holds the reusable triage scorer."""
+    """Ingests inputs one at a time into one store; holds the reusable triage scorer.
 
-    def __init__(self, store: Store, pipeline: Pipeline, options: IngestOptions) -> None:
+    ``journal=False`` (re-analysis of stored inputs): the ingest journal, which says what became of each input
+    when it arrived, is left as it is."""
+
+    def __init__(self, store: Store, pipeline: Pipeline, options: IngestOptions, *, journal: bool = True) -> None:
         self.store = store
         self.pipeline = pipeline
         self.options = options
+        self.journal = journal
         self.scorer = TriageScorer()
         self.report = IngestReport()
+        self.reanalysed_now: set[str] = set()  # articles this run re-analysed (or stored) from a stored input
 
     def ingest(self, raw: RawDocument) -> None:
         raw_sha = hashlib.sha256(raw.data).hexdigest()
@@ -156,14 +164,58 @@ class _Ingester:
         except IncitewatchError as error:
             self._fail(raw.uri, raw_sha, str(error))
 
+    def reanalyse(self, stored: StoredRaw, *, force: bool) -> None:
+        """Take one stored input through the ingest steps again (its article is analysed by this pipeline
+        version, or again by it with ``force``). Each article is re-analysed from the input its analysis was made
+        from; other copies of it only count as copies, so nothing is stored twice."""
+        raw, raw_sha = stored.raw, stored.sha256
+        try:
+            article = to_article(raw, max_bytes=self.pipeline.options.max_bytes)
+            owners = self.store.articles_of_raw(raw_sha)
+            if article.id in self.reanalysed_now:
+                self.report.duplicates.append((raw.uri, article.id))
+            elif owners and article.id not in owners:
+                self._stored_copy_of_another(raw, raw_sha, article, owners)
+            elif owners.get(article.id) not in (None, raw_sha):  # an exact copy; its article has its own input
+                self.report.duplicates.append((raw.uri, article.id))
+            else:
+                self._ingest_article(raw, raw_sha, article, force=force)
+                self.reanalysed_now.add(article.id)
+        except InputError as error:
+            self.report.failed.append(Failure(raw.uri, f"{error.reason} (stored input {raw_sha[:12]})"))
+        except IncitewatchError as error:
+            self.report.failed.append(Failure(raw.uri, f"{error} (stored input {raw_sha[:12]})"))
+
+    def _stored_copy_of_another(
+        self, raw: RawDocument, raw_sha: str, article: Article, owners: dict[str, str | None]
+    ) -> None:
+        """A stored input whose text is not that of the article(s) it is a source of: a near copy (left as it
+        is), or the input an article was made from, which cleaning now reads differently."""
+        made = [article_id for article_id, own_sha in owners.items() if own_sha == raw_sha]
+        if made:
+            # Re-analysing would store a second article for one input and leave the first one stale.
+            raise InputError(
+                raw.uri,
+                f"cleaning now gives this input another text ({article.id}) than its stored article ({made[0]});"
+                " not re-analysed (ingest it again to keep both)",
+            )
+        self.report.near_duplicates.append((raw.uri, next(iter(owners))))
+
     def _fail(self, uri: str, raw_sha: str, reason: str) -> None:
         with self.store.transaction():
-            self.store.record_input(uri, raw_sha, "failed", None, reason)
+            self._record_input(uri, raw_sha, "failed", None, reason)
         self.report.failed.append(Failure(uri, reason))
 
-    def _ingest_article(self, raw: RawDocument, raw_sha: str, article: Article) -> None:
+    def _record_input(
+        self, uri: str, raw_sha: str, outcome: IngestOutcome, article_id: str | None, reason: str | None
+    ) -> None:
+        if self.journal:
+            self.store.record_input(uri, raw_sha, outcome, article_id, reason)
+
+    def _ingest_article(self, raw: RawDocument, raw_sha: str, article: Article, *, force: bool = False) -> None:
+        """``force``: analyse the article again even when this pipeline version analysed it already."""
         stored_version = self.store.article_pipeline_version(article.id)
-        if stored_version == self.pipeline.version:
+        if stored_version == self.pipeline.version and not force:
             self._save_copy(raw, raw_sha, article, article.id, 1.0, "exact")
             return
         signature = dedup.signature(article.text) if self.options.near_duplicates else None
@@ -173,7 +225,7 @@ class _Ingester:
             if match is not None:
                 self._save_copy(raw, raw_sha, article, match.article_id, match.similarity, "near")
                 return
-        self._save_new(raw, raw_sha, article, signature, recheck=first_time)
+        self._save_new(raw, raw_sha, article, signature, recheck=first_time, force=force)
 
     def _save_copy(
         self,
@@ -193,7 +245,7 @@ class _Ingester:
     def _write_copy(self, raw: RawDocument, raw_sha: str, copy: ArticleCopy) -> None:
         outcome: IngestOutcome = "duplicate" if copy.kind == "exact" else "near_duplicate"
         self.store.record_copy(copy)
-        self.store.record_input(raw.uri, raw_sha, outcome, copy.article_id, None)
+        self._record_input(raw.uri, raw_sha, outcome, copy.article_id, None)
 
     def _count_copy(self, uri: str, original: str, kind: CopyKind) -> None:
         target = self.report.duplicates if kind == "exact" else self.report.near_duplicates
@@ -207,9 +259,11 @@ class _Ingester:
         signature: dedup.Signature | None,
         *,
         recheck: bool,
+        force: bool = False,
     ) -> None:
         """Analyse and store an article; ``recheck`` repeats the near-duplicate check inside the write lock (not
-        for a re-analysis: a stored article's signature would find the article itself)."""
+        for a re-analysis: a stored article's signature would find the article itself); ``force`` replaces a
+        stored analysis made by this very pipeline version."""
         status, score, reason, article = self._triage(article)
         doc = self._analyse(raw.uri, article) if status == "analysed" else AnalyzedDoc(article)
         with self.store.transaction():
@@ -218,7 +272,7 @@ class _Ingester:
             # have stored a copy of this story since. Inside the write lock the answer is final.
             match = self._near_duplicate(signature) if recheck and signature is not None else None
             if match is None:
-                outcome = self._write_new(raw, raw_sha, doc, status, score, reason, signature)
+                outcome = self._write_new(raw, raw_sha, doc, status, score, reason, signature, force=force)
             else:
                 copy = _article_copy(raw, raw_sha, article, match.article_id, match.similarity, "near")
                 self._write_copy(raw, raw_sha, copy)
@@ -250,25 +304,28 @@ class _Ingester:
         score: float | None,
         reason: str,
         signature: dedup.Signature | None,
+        *,
+        force: bool = False,
     ) -> IngestOutcome:
         """The writes of a new article, inside the input's transaction; returns what became of the input."""
         article_id = doc.article.id
         analysis = analysis_to_dict(doc)
-        result = self.store.save_analysis(doc, analysis, raw_sha, raw.uri, self.pipeline.version)
+        result = self.store.save_analysis(doc, analysis, raw_sha, raw.uri, self.pipeline.version, force=force)
         if not (result.created or result.replaced):  # stored meanwhile by a concurrent ingest
-            self.store.record_input(raw.uri, raw_sha, "duplicate", article_id, None)
+            self._record_input(raw.uri, raw_sha, "duplicate", article_id, None)
             return "duplicate"
         self.store.label_article(article_id, status, score, reason)
-        if status == "analysed" and isinstance(self.store, SQLiteStore):
+        if (status == "analysed" or result.replaced) and isinstance(self.store, SQLiteStore):
             # Cross-outlet records grow with each report, in the same transaction: a killed ingest never leaves an
-            # article stored but unlinked.
+            # article stored but unlinked. A re-analysis links the article again; one that no longer analyses it
+            # (triage, language) takes its old reports off their records.
             link_article(self.store, analysis)
         if signature is not None:
             keys = signature.band_keys
             self.store.save_signature(article_id, dedup.SIGNATURE_SCHEME, signature.values, keys)
         outcome = self._outcome(status, result.replaced)
         why_skipped = None if status == "analysed" else reason
-        self.store.record_input(raw.uri, raw_sha, outcome, article_id, why_skipped)
+        self._record_input(raw.uri, raw_sha, outcome, article_id, why_skipped)
         return outcome
 
     def _triage(self, article: Article) -> tuple[TriageStatus, float | None, str, Article]:
@@ -301,7 +358,6 @@ class _Ingester:
             self.report.non_english.append(Skipped(uri, article_id, reason))
 
 
-
 def _article_copy(
     raw: RawDocument, raw_sha: str, article: Article, original: str, similarity: float, kind: CopyKind
 ) -> ArticleCopy:
@@ -316,6 +372,7 @@ def _article_copy(
         published=article.published.isoformat() if article.published else None,
         title=article.title,
     )
+
 
 def ingest_raw(
     raws: Iterable[RawDocument | InputError],
@@ -350,3 +407,28 @@ def ingest_paths(
 ) -> IngestReport:
     raws = iter_raw_documents(paths, max_bytes=pipeline.options.max_bytes)
     return ingest_raw(raws, store, pipeline, published=published, on_item=on_item, options=options)
+
+
+def reanalyse_stored(
+    store: Store,
+    pipeline: Pipeline,
+    *,
+    everything: bool = False,
+    on_item: Callable[[IngestReport], None] | None = None,
+    options: IngestOptions | None = None,
+) -> IngestReport:
+    """Re-analyse, from the stored inputs, every article that an older pipeline version analysed (or that was
+    never analysed), so an upgraded pipeline brings the store up to date without re-ingesting files;
+    ``everything``: every stored article, whatever version analysed it.
+
+    Each article is re-analysed in place, the way ingest re-analyses a stored story that arrives again: same
+    article id, annotations replaced, triage redone, cross-document records relinked (analysts' merges, splits
+    and corrections hold). Copies of a stored article are not analysed again. The ingest journal is left as it
+    is. A run right after a complete one finds nothing to do. A document that fails is reported with the reason
+    and the others go on. ``on_item`` is called with the report after every stored input."""
+    ingester = _Ingester(store, pipeline, options or IngestOptions(), journal=False)
+    for stored in store.iter_raw(stale_for=None if everything else pipeline.version):
+        ingester.reanalyse(stored, force=everything)
+        if on_item is not None:
+            on_item(ingester.report)
+    return ingester.report

@@ -12,7 +12,8 @@ from incitewatch.types import AnalyzedDoc, RawDocument
 
 @dataclass(frozen=True, slots=True)
 class SaveResult:
-    """``created``: a new article; ``replaced``: an existing one re-analysed by another pipeline version."""
+    """``created``: a new article; ``replaced``: an existing one re-analysed by another pipeline version (or by the
+    same one, when forced)."""
 
     article_id: str
     created: bool
@@ -103,11 +104,15 @@ class Store(Protocol):
         raw_sha256: str | None,
         uri: str | None,
         pipeline_version: str,
+        *,
+        force: bool = False,
     ) -> SaveResult: ...
 
     def get_article(self, article_id: str) -> dict[str, Any] | None: ...
 
     def article_uris(self, article_id: str) -> list[str]: ...
+
+    def articles_of_raw(self, sha256: str) -> dict[str, str | None]: ...
 
     def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]: ...
 

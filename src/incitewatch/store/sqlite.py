@@ -408,9 +408,12 @@ class SQLiteStore:
         raw_sha256: str | None,
         uri: str | None,
         pipeline_version: str,
+        *,
+        force: bool = False,
     ) -> SaveResult:
         """Store an analysed article once. Saving the same article again only records the extra source; saving
-        it under another ``pipeline_version`` replaces its analysis and annotations in one transaction."""
+        it under another ``pipeline_version`` (or with ``force``) replaces its analysis and annotations in one
+        transaction."""
         article_id = doc.article.id
         raw_sha256 = raw_sha256 or doc.article.raw_sha256
         uri = uri or doc.article.url
@@ -422,7 +425,7 @@ class SQLiteStore:
             if row is None:
                 self._insert_article(connection, doc, analysis, raw_sha256, pipeline_version, now)
                 result = SaveResult(article_id, created=True)
-            elif row[0] != pipeline_version:
+            elif force or row[0] != pipeline_version:
                 self._replace_article(connection, doc, analysis, raw_sha256, pipeline_version, now)
                 result = SaveResult(article_id, created=False, replaced=True)
             else:
@@ -571,6 +574,17 @@ class SQLiteStore:
                 (article_id,),
             ).fetchall()
         return [row[0] for row in rows]
+
+    def articles_of_raw(self, sha256: str) -> dict[str, str | None]:
+        """The articles this stored input is a source of (its own article, or the one it is a copy of), each with
+        the input its stored analysis was made from (None when unknown)."""
+        with self._read(f"read articles of raw document {sha256}") as connection:
+            rows = connection.execute(
+                "SELECT DISTINCT a.id, a.raw_sha256 FROM article_sources s JOIN articles a ON a.id = s.article_id"
+                " WHERE s.raw_sha256 = ? ORDER BY a.seq",
+                (sha256,),
+            ).fetchall()
+        return {str(article_id): raw_sha256 for article_id, raw_sha256 in rows}
 
     def list_articles(self, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
         """Newest publication first; undated articles last, most recently stored first."""
