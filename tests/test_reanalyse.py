@@ -311,7 +311,7 @@ def test_cli_reanalyse_prints_the_summary_and_a_second_run_does_nothing(
 
     first = runner.invoke(app, ["reanalyse", "--db", str(db), "--no-model"])
     assert first.exit_code == 0, first.output
-    assert f"pipeline {PIPELINE_VERSION}: 6 stored inputs in" in first.output
+    assert f"pipeline {PIPELINE_VERSION}+rules: 6 stored inputs in" in first.output
     assert _row(first.output, "re-analysed") == 3
     assert _row(first.output, "skipped: not relevant") == 1
     assert _row(first.output, "copies, left as they are") == 2
@@ -325,7 +325,7 @@ def test_cli_reanalyse_prints_the_summary_and_a_second_run_does_nothing(
     assert everything.exit_code == 0, everything.output
     assert _row(everything.output, "re-analysed") == 3
     with SQLiteStore(db) as store:
-        assert set(_versions(store).values()) == {PIPELINE_VERSION} and store.counts()["articles"] == 4
+        assert set(_versions(store).values()) == {f"{PIPELINE_VERSION}+rules"} and store.counts()["articles"] == 4
 
 
 def test_cli_reanalyse_names_a_failing_document_and_exits_non_zero(
@@ -346,3 +346,19 @@ def test_cli_reanalyse_names_a_failing_document_and_exits_non_zero(
 def _row(output: str, label: str) -> int:
     (line,) = (line for line in output.splitlines() if line.strip().startswith(label))
     return int(line.split()[-1])
+
+
+def test_an_analysis_made_without_the_model_is_redone_by_the_full_pipeline(
+    tmp_path: Path, rules_pipeline: Pipeline, pipeline: Pipeline
+) -> None:
+    if not pipeline.uses_model:
+        pytest.skip("the spaCy model is not installed")
+    assert rules_pipeline.version == f"{PIPELINE_VERSION}+rules" and pipeline.version == PIPELINE_VERSION
+    with SQLiteStore(tmp_path / "rules.sqlite") as store:
+        _ingest(store, rules_pipeline)
+        rules_made = _versions(store)
+        assert set(rules_made.values()) == {rules_pipeline.version}
+        assert not reanalyse_stored(store, rules_pipeline).reanalysed  # current for the rules pipeline
+        report = reanalyse_stored(store, pipeline)
+        assert len(report.reanalysed) == 3
+        assert _versions(store) == dict.fromkeys(rules_made, PIPELINE_VERSION)

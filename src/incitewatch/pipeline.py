@@ -27,7 +27,7 @@ from incitewatch.extract.times import extract_times
 from incitewatch.nlp import build_nlp
 from incitewatch.types import AnalyzedDoc, Article, Entity, Mention, Place, RawDocument
 
-PIPELINE_VERSION = "0.2.1"
+PIPELINE_VERSION = "0.2.2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +143,14 @@ class Pipeline:
 
     @property
     def version(self) -> str:
-        return PIPELINE_VERSION
+        """What made an analysis: ``PIPELINE_VERSION``, with ``+rules`` when no statistical model runs (turned off
+        or not installed). A stored analysis then says whether the model read it, and a rules-only analysis is
+        re-done, not kept, when the same story meets the full pipeline (or ``incitewatch reanalyse``)."""
+        return PIPELINE_VERSION if self.uses_model else f"{PIPELINE_VERSION}+rules"
+
+    @property
+    def uses_model(self) -> bool:
+        return "ner" in self.nlp.pipe_names
 
     def analyze_article(self, article: Article) -> AnalyzedDoc:
         return analyze_doc(article, self.nlp(article.text))
