@@ -37,6 +37,10 @@ class CountingPipeline:
     def __init__(self) -> None:
         self.analysed: list[str] = []
 
+    @property
+    def current_versions(self) -> tuple[str, ...]:
+        return (self.version,)
+
     def analyze_article(self, article: Article) -> AnalyzedDoc:
         self.analysed.append(article.id)
         return AnalyzedDoc(article)

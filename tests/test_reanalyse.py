@@ -5,6 +5,7 @@ the analysts' decisions and corrections holding, a second run does nothing, and 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -361,4 +362,9 @@ def test_an_analysis_made_without_the_model_is_redone_by_the_full_pipeline(
         assert not reanalyse_stored(store, rules_pipeline).reanalysed  # current for the rules pipeline
         report = reanalyse_stored(store, pipeline)
         assert len(report.reanalysed) == 3
+        assert _versions(store) == dict.fromkeys(rules_made, PIPELINE_VERSION)
+        # ... and never the other way round: the rules pipeline keeps what the model read.
+        assert not reanalyse_stored(store, rules_pipeline).reanalysed
+        again = replace(_inputs()[0], uri="https://mirror.example/same-story")  # a new input of a stored story
+        assert not ingest_raw([again], store, rules_pipeline).reanalysed
         assert _versions(store) == dict.fromkeys(rules_made, PIPELINE_VERSION)

@@ -228,9 +228,10 @@ def test_iter_raw_pages_through_everything_and_skips_up_to_date(store: SQLiteSto
     assert [item.sha256 for item in store.iter_raw(batch_size=2)] == sorted(shas)
     doc = make_doc()
     store.save_analysis(doc, analysis_to_dict(doc), shas[0], "file:///0.txt", "v2")
-    stale = {item.sha256 for item in store.iter_raw(stale_for="v2", batch_size=2)}
+    stale = {item.sha256 for item in store.iter_raw(stale_for=("v2",), batch_size=2)}
     assert stale == set(shas) - {shas[0]}
-    assert len(list(store.iter_raw(stale_for="v3"))) == 5
+    assert len(list(store.iter_raw(stale_for=("v3",)))) == 5
+    assert len(list(store.iter_raw(stale_for=("v3", "v2")))) == 4  # any current version will do
 
 
 # -- articles --

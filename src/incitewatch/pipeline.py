@@ -149,6 +149,12 @@ class Pipeline:
         return PIPELINE_VERSION if self.uses_model else f"{PIPELINE_VERSION}+rules"
 
     @property
+    def current_versions(self) -> tuple[str, ...]:
+        """The versions whose stored analyses this pipeline keeps rather than re-does: its own, and for a rules-only
+        pipeline also the full one's (an analysis the model read is never replaced by a weaker one)."""
+        return (self.version,) if self.uses_model else (self.version, PIPELINE_VERSION)
+
+    @property
     def uses_model(self) -> bool:
         return "ner" in self.nlp.pipe_names
 

@@ -215,7 +215,7 @@ class _Ingester:
     def _ingest_article(self, raw: RawDocument, raw_sha: str, article: Article, *, force: bool = False) -> None:
         """``force``: analyse the article again even when this pipeline version analysed it already."""
         stored_version = self.store.article_pipeline_version(article.id)
-        if stored_version == self.pipeline.version and not force:
+        if stored_version in self.pipeline.current_versions and not force:
             self._save_copy(raw, raw_sha, article, article.id, 1.0, "exact")
             return
         signature = dedup.signature(article.text) if self.options.near_duplicates else None
@@ -427,7 +427,7 @@ def reanalyse_stored(
     is. A run right after a complete one finds nothing to do. A document that fails is reported with the reason
     and the others go on. ``on_item`` is called with the report after every stored input."""
     ingester = _Ingester(store, pipeline, options or IngestOptions(), journal=False)
-    for stored in store.iter_raw(stale_for=None if everything else pipeline.version):
+    for stored in store.iter_raw(stale_for=None if everything else pipeline.current_versions):
         ingester.reanalyse(stored, force=everything)
         if on_item is not None:
             on_item(ingester.report)

@@ -95,7 +95,9 @@ class Store(Protocol):
 
     def get_raw(self, sha256: str) -> RawDocument | None: ...
 
-    def iter_raw(self, *, stale_for: str | None = None, batch_size: int = 100) -> Iterator[StoredRaw]: ...
+    def iter_raw(
+        self, *, stale_for: tuple[str, ...] | None = None, batch_size: int = 100
+    ) -> Iterator[StoredRaw]: ...
 
     def save_analysis(
         self,

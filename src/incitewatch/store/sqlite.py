@@ -379,19 +379,22 @@ class SQLiteStore:
             row = connection.execute(_RAW_COLUMNS_SQL + " WHERE sha256 = ?", (sha256,)).fetchone()
         return None if row is None else _raw_from_row(row).raw
 
-    def iter_raw(self, *, stale_for: str | None = None, batch_size: int = 100) -> Iterator[StoredRaw]:
-        """Every stored raw document in sha256 order; with ``stale_for``, only those with no article analysed
-        by that pipeline version (what a re-analysis still has to do).
+    def iter_raw(
+        self, *, stale_for: tuple[str, ...] | None = None, batch_size: int = 100
+    ) -> Iterator[StoredRaw]:
+        """Every stored raw document in sha256 order; with ``stale_for`` (the pipeline versions whose analyses are
+        current), only those with no article analysed by one of them (what a re-analysis still has to do).
         Reads in batches, so writes may interleave."""
+        current = json.dumps(list(stale_for)) if stale_for is not None else None
         after = ""
         while True:
             with self._read("list raw documents") as connection:
                 rows = connection.execute(
                     _RAW_COLUMNS_SQL + " WHERE r.sha256 > ? AND (? IS NULL OR NOT EXISTS ("
                     " SELECT 1 FROM article_sources s JOIN articles a ON a.id = s.article_id"
-                    " WHERE s.raw_sha256 = r.sha256 AND a.pipeline_version = ?))"
+                    " WHERE s.raw_sha256 = r.sha256 AND a.pipeline_version IN (SELECT value FROM json_each(?))))"
                     " ORDER BY r.sha256 LIMIT ?",
-                    (after, stale_for, stale_for, batch_size),
+                    (after, current, current, batch_size),
                 ).fetchall()
             for row in rows:
                 yield _raw_from_row(row)
