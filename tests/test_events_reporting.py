@@ -522,3 +522,45 @@ def test_who_was_kidnapped_is_no_perpetrator_and_what_was_blown_up_is_the_target
     assert not kidnapping["roles"].get("perpetrator")
     (bombing,) = _of(_run(pipeline, "A radio station was blown up in Quetta on Sunday."), "attack")
     assert {f["text"] for f in bombing["roles"]["target"]} == {"radio station"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two men on a motorbike threw a grenade at a police checkpoint in Quetta.",
+        "A bomb destroyed the front of a bank branch in Karachi overnight.",
+        "A kiosk in Lahore was damaged by a bomb on Friday.",
+        "Unknown men planted two explosive devices under a bridge near Mosul.",
+    ],
+)
+def test_what_is_done_with_a_device_is_an_attack_without_an_attack_word(pipeline: Pipeline, text: str) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert _values(attack, "method") == {"explosives"}
+    # The device is the means, never the one who attacked.
+    assert not any("bomb" in f["text"] for f in attack["roles"].get("perpetrator", []))
+
+
+def test_a_plumber_who_placed_tools_did_not_attack(pipeline: Pipeline) -> None:
+    assert not _of(_run(pipeline, "A plumber placed the tools in the van and left the site in Leeds."), "attack")
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "filler"),
+    [
+        ("The checkpoint was attacked on Tuesday by gunmen.", "perpetrator", "gunmen"),
+        ("Gunmen opened fire on worshippers leaving a mosque.", "perpetrator", "Gunmen"),
+        ("A journalist was shot outside his home.", "victim", "journalist"),
+        ("A new attack on the pipeline was carried out by rebels on Monday.", "perpetrator", "rebels"),
+    ],
+)
+def test_passive_attacks_opening_fire_and_a_new_attack_are_attacks(
+    pipeline: Pipeline, text: str, role: str, filler: str
+) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert filler in {f["text"] for f in attack["roles"].get(role, [])}
+
+
+def test_new_attacks_promised_are_none_and_a_country_before_citizen_is_no_place(pipeline: Pipeline) -> None:
+    assert not _of(_run(pipeline, "The rebels promised new attacks on the pipeline."), "attack")
+    (attack,) = _of(_run(pipeline, "A U.S. citizen was shot last night by unidentified men."), "attack")
+    assert "place" not in attack["roles"]

@@ -49,8 +49,10 @@ _HYPOTHETICAL = re.compile(
     re.IGNORECASE,
 )
 # "have carried out similar attacks", "such attacks", "future attacks": attacks in general, not one that happened.
+# "a new attack ... was carried out this morning" is one attack, though: "new" is general only without "a".
 _GENERIC_ATTACKS = re.compile(
-    r"\b(?:similar|such|future|further|possible|potential|any|more|new|fresh)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
+    r"\b(?:similar|such|future|further|possible|potential|any|more|(?<!\ba\s)(?:new|fresh))\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
 )
 _ONLOOKER_VERB = re.compile(
     r"\b(?:prais\w*|hail\w*|welcom\w*|celebrat\w*|laud\w*|applaud\w*|glorif\w*|commend\w*|condemn\w*|"
@@ -821,6 +823,8 @@ def _passive_agents(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
         return
     for match in _BY_HARM.finditer(ctx.text, start, end):
         for span in _np_list_after(ctx, match.end(), end)[:2]:
+            if _IS_DEVICE.search(ctx.text, span[0], span[1]):
+                continue  # "destroyed by a bomb": the means, not the agent
             span = _agent_np(ctx, span, end)
             if _overlaps(roles, span, "place", "date", "perpetrator", "victim", "target"):
                 continue
@@ -923,21 +927,58 @@ def _device_went_off(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> boo
     )
 
 
+_DEVICE = (
+    r"(?:car\s+|truck\s+)?bombs?|explosives?|explosive\s+(?:devices?|charges?)|grenades?|dynamite(?:\s+(?:charges?|"
+    r"sticks?))?|sticks\s+of\s+dynamite|molotov\s+cocktails?|incendiary\s+devices?"
+)
+# "placed a bomb in a bank", "threw an explosive device at a police post", "a bomb destroyed the branch", "the booth
+# was destroyed by a bomb": what was done with a device is an attack, though no attack word names it.
+_DEVICE_ACT = re.compile(
+    rf"\b(?:(?:placed|planted|threw|thrown|hurled|tossed|left|set\s+off)\s+(?:[\w-]+\s+){{0,3}}?(?:{_DEVICE})|"
+    rf"(?:{_DEVICE})\s+(?:(?:was|were|had\s+been|has\s+been|have\s+been)\s+)?(?:\w+\s+)?(?:destroyed|damaged|"
+    rf"wrecked|set\s+off|placed|planted|thrown|hurled)|"
+    rf"(?:destroyed|damaged|wrecked)\s+by\s+(?:[\w-]+\s+){{0,2}}?(?:{_DEVICE}))\b",
+    re.IGNORECASE,
+)
+_IS_DEVICE = re.compile(rf"\b(?:{_DEVICE})$", re.IGNORECASE)
+DEVICE_ACT = "device act"  # the label of a trigger that is such a phrase
+
+
+_BY_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?by\s+", re.IGNORECASE)
+
+
+def _attacked_by(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
+    """ "the police base was attacked by armed narcoterrorists": an attack verb whose agent is an attacker noun or a
+    listed group."""
+    if ctx.lex.attack_verbs.first(ctx.text, hit.start, hit.end) is None:
+        return False
+    by = _BY_AFTER.match(ctx.text, hit.end, clause[1])
+    if by is None:
+        return False
+    window = (by.end(), min(clause[1], by.end() + 40))
+    lex = ctx.lex
+    return bool(lex.perpetrator_nouns.first(ctx.text, *window) or lex.perpetrator_groups.first(ctx.text, *window))
+
+
 def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
-    """The first attack noun ("the bombing") or verb ("guerrillas attacked the farm") of a clause."""
+    """The first attack noun ("the bombing"), verb ("guerrillas attacked the farm") or act done with a device
+    ("placed a bomb") of a clause."""
     hits = [
         h
         for h in (ctx.lex.attack_nouns.first(ctx.text, start, end), ctx.lex.attack_verbs.first(ctx.text, start, end))
         if h
     ]
+    act = _DEVICE_ACT.search(ctx.text, start, end)
+    if act:
+        hits.append(LexiconHit(act.start(), act.end(), act.group(), DEVICE_ACT))
     return min(hits, key=lambda h: h.start) if hits else None
 
 
 # "Somalia-based militants", "US and Kenyan forces", "a US base": a place name used as a modifier says whose, not
 # where.
 _MODIFIER_AFTER = re.compile(
-    r"(?:-based\b|\s+(?:and\s+[A-Z][\w-]+\s+)?(?:forces|troops|soldiers|military|army|navy|base|bases|embassy|"
-    r"citizens|nationals|officials|contractors|diplomats|government|personnel)\b)"
+    r"(?:-based\b|\s+(?:and\s+[A-Z][\w-]+\s+)?(?:forces|troops|soldiers?|military|army|navy|base|bases|embassy|"
+    r"ambassador|citizens?|nationals?|officials?|contractors?|diplomats?|government|personnel)\b)"
 )
 
 
@@ -982,7 +1023,10 @@ def _attack_mention(
             return None
         _add(roles, "perpetrator", _entity_filler(*named[0]))
     elif not any(roles.get(r) for r in ("place", "killed", "wounded", "victim", "target")) and not (
-        _agent_acts(ctx, clause, hit) or _device_went_off(ctx, clause, hit)
+        hit.label == DEVICE_ACT
+        or _agent_acts(ctx, clause, hit)
+        or _attacked_by(ctx, clause, hit)
+        or _device_went_off(ctx, clause, hit)
     ):
         return None
     for m, e in ctx.entities_in(s_start, c_end, "group", "person"):
