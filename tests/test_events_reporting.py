@@ -564,3 +564,28 @@ def test_new_attacks_promised_are_none_and_a_country_before_citizen_is_no_place(
     assert not _of(_run(pipeline, "The rebels promised new attacks on the pipeline."), "attack")
     (attack,) = _of(_run(pipeline, "A U.S. citizen was shot last night by unidentified men."), "attack")
     assert "place" not in attack["roles"]
+
+
+@pytest.mark.parametrize(
+    ("text", "victim"),
+    [
+        # A time word after a case-less name does not swallow it.
+        ("police are investigating the assassination of mayor karim haddad today, officials said.", "karim haddad"),
+        # The subject of a passive verb sits before its apposition.
+        ("Karim Bello, one of the best-known mayors in the region, was assassinated.", "Karim Bello"),
+    ],
+)
+def test_a_victim_named_before_a_time_word_or_an_apposition(pipeline: Pipeline, text: str, victim: str) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert victim in _victims(attack)
+
+
+def test_who_asks_who_killed_someone_neither_calls_for_nor_did_the_killing(pipeline: Pipeline) -> None:
+    (attack,) = _of(_run(pipeline, "The ambassador, Lena Fischer, asked who had killed the two aid workers."), "attack")
+    assert "two aid workers" in _victims(attack)
+    assert not attack["roles"].get("perpetrator")
+
+
+def test_a_murder_committed_by_guerrillas_is_an_attack_by_them(pipeline: Pipeline) -> None:
+    (attack,) = _of(_run(pipeline, "The army condemned the treacherous murder committed by guerrillas."), "attack")
+    assert "guerrillas" in {f["text"] for f in attack["roles"]["perpetrator"]}

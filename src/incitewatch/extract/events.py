@@ -57,7 +57,7 @@ _GENERIC_ATTACKS = re.compile(
 _ONLOOKER_VERB = re.compile(
     r"\b(?:prais\w*|hail\w*|welcom\w*|celebrat\w*|laud\w*|applaud\w*|glorif\w*|commend\w*|condemn\w*|"
     r"denounc\w*|mourn\w*|recall\w*|mention\w*|cit(?:e|ed|es|ing)|refer\w*|invok\w*|vow\w*|retaliat\w*|"
-    r"aveng\w*|revenge)\b",
+    r"aveng\w*|revenge|ask(?:s|ed|ing)?|wonder\w*)\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
@@ -604,6 +604,10 @@ _NOT_HEADS = re.compile(
     r"area|place|attack|attacks|incident|action|operation|way|part|number|one|dead|wounded|responsibility)$",
     re.IGNORECASE,
 )
+# "candidate luis carlos galan today issued ...": in case-less text the tagger reads a time word as part of the name.
+_TIME_WORD = re.compile(
+    r"^(?:yesterday|today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$", re.IGNORECASE
+)
 _MAX_NP_TOKENS = 7
 
 
@@ -614,6 +618,8 @@ def _np_tail(ctx: _Ctx, first: int, limit: int) -> tuple[int, int] | None:
     i = first
     while i < len(toks.pos) and toks.ends[i] <= limit and i - first < _MAX_NP_TOKENS:
         word = ctx.text[toks.starts[i] : toks.ends[i]]
+        if _TIME_WORD.match(word):
+            break
         if toks.pos[i] in _NP_TAGS:
             if toks.pos[i] in _NP_HEADS:
                 last_head = i
@@ -734,6 +740,19 @@ _VICTIM_PASSIVE = re.compile(
 _WHO_BEFORE = re.compile(r",?\s+who$", re.IGNORECASE)
 
 
+def _subject_end(text: str, floor: int, verb: int) -> int:
+    """Where the subject of a passive verb at ``verb`` ends: before "who" ("X, who was kidnapped") or before an
+    apposition between commas ("Galan, one of the country's leaders, was assassinated")."""
+    relative = _WHO_BEFORE.search(text, floor, verb)
+    if relative:
+        return relative.start()
+    if text[floor:verb].endswith(","):
+        opening = text.rfind(",", floor, verb - 1)
+        if opening > floor:
+            return opening
+    return verb
+
+
 def _overlaps(roles: dict[str, list[RoleFiller]], span: tuple[int, int], *names: str) -> bool:
     return any(f.start < span[1] and span[0] < f.end for name in names for f in roles.get(name, ()))
 
@@ -779,8 +798,7 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     for match in _VICTIM_CUE.finditer(text, start, end):
         found.extend(("victim", _proper_tail(ctx, span)) for span in _np_list_after(ctx, match.end(), end))
     for match in _VICTIM_PASSIVE.finditer(text, start, end):
-        relative = _WHO_BEFORE.search(text, start, match.start())  # "X, who was kidnapped at ..."
-        span = np_before(ctx, relative.start() if relative else match.start(), start)
+        span = np_before(ctx, _subject_end(text, start, match.start()), start)
         if span:
             found.append(("victim", _proper_tail(ctx, span)))
     for role, span in found:
@@ -948,10 +966,8 @@ _BY_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?by\s+", re.IGNORECASE)
 
 
 def _attacked_by(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
-    """ "the police base was attacked by armed narcoterrorists": an attack verb whose agent is an attacker noun or a
-    listed group."""
-    if ctx.lex.attack_verbs.first(ctx.text, hit.start, hit.end) is None:
-        return False
+    """ "the police base was attacked by armed narcoterrorists", "the murder committed by fmln guerrillas": an attack
+    whose agent is an attacker noun or a listed group."""
     by = _BY_AFTER.match(ctx.text, hit.end, clause[1])
     if by is None:
         return False
@@ -1163,11 +1179,20 @@ def _claimants(ctx: _Ctx, groups: list[list[_AttackMention]]) -> None:
             earlier[-1][0].roles.setdefault("perpetrator", []).append(_entity_filler(*claimants[0]))
 
 
+_QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|whether|why|how)\b", re.IGNORECASE)
+
+
 def _called_for(ctx: _Ctx, start: int, trigger: int) -> bool:
     """ "urged followers to attack": a call before the attack word asks for it, unless what it asks is to look into
     one ("ordered a judge to investigate the murder of ...")."""
     call = ctx.lex.call_verbs.first(ctx.text, start, trigger)
-    return call is not None and not _LOOKS_INTO.search(ctx.text, call.end, trigger)
+    if call is None:
+        return False
+    between = ctx.text[call.end : trigger]
+    # "asked who had killed X": a question asks for no attack. (Calls that reach the attack word only many words
+    # later, "ordered the arrest of the officers involved in the massacre", are read as calls still: counting them
+    # as attacks cost 0.05-0.08 on MUC-4 train and dev.)
+    return not (_LOOKS_INTO.search(between) or _QUESTION_WORD.search(between))
 
 
 def _attacks(ctx: _Ctx) -> list[Event]:
