@@ -59,3 +59,18 @@ def test_the_pipeline_tidies_what_it_reads_off_case_less_wire_text() -> None:
     assert perpetrators, "the attack should have a perpetrator"
     assert all("tonight" not in f.text for f in perpetrators)
     assert all(doc.article.text[f.start : f.end] == f.text for f in perpetrators)
+
+
+def test_two_fillers_tidied_to_one_span_become_one() -> None:
+    text = "police said terrorists tonight bombed two banks"
+    terrorists = text.index("terrorists")
+    long, short = "terrorists tonight", "terrorists"
+    both = (
+        RoleFiller(terrorists, terrorists + len(long), long, value=long),
+        RoleFiller(terrorists, terrorists + len(short), short, value=short),
+    )
+    event = Event(id="e1", type="attack", evidence=Span(0, len(text), text), roles={"perpetrator": both})
+    (tidied,) = tidy_fillers([event], text)
+    assert [(f.start, f.end, f.text) for f in tidied.roles["perpetrator"]] == [
+        (terrorists, terrorists + len("terrorists"), "terrorists")
+    ]

@@ -54,10 +54,18 @@ def _tidied(event: Event, text: str) -> Event:
         if role not in PHRASE_ROLES:
             roles[role] = fillers
             continue
-        tidied = tuple(_tidy_filler(f, text, role) for f in fillers)
+        tidied = _one_per_span(_tidy_filler(f, text, role) for f in fillers)
         changed = changed or tidied != fillers
         roles[role] = tidied
     return replace(event, roles=roles) if changed else event
+
+
+def _one_per_span(fillers: Iterable[RoleFiller]) -> tuple[RoleFiller, ...]:
+    """Two fillers tidied to one span ("candidate luis carlos galan" and "luis carlos galan") are one filler."""
+    kept: dict[tuple[int, int], RoleFiller] = {}
+    for filler in fillers:
+        kept.setdefault((filler.start, filler.end), filler)
+    return tuple(kept.values())
 
 
 def _tidy_filler(filler: RoleFiller, text: str, role: str) -> RoleFiller:
