@@ -154,6 +154,30 @@ def test_muc4_individual_perpetrators_and_targets_lose_their_count() -> None:
     assert template.fillers("Target") == (("private bank branches",),)
 
 
+def _filler(text: str, phrase: str) -> RoleFiller:
+    start = text.index(phrase)
+    return RoleFiller(start, start + len(phrase), phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "phrase", "templates"),
+    [
+        ("rebels ambushed an army patrol near the river", "target", "army patrol", 0),
+        ("troops killed 12 guerrillas in a clash", "killed", "12 guerrillas", 0),
+        ("rebels fired on a police post and a bus full of civilians", "target", "bus full of civilians", 1),
+        ("gunmen attacked a bank branch", "target", "bank branch", 1),
+    ],
+)
+def test_muc4_has_no_incident_where_only_armed_forces_were_hit(
+    text: str, role: str, phrase: str, templates: int
+) -> None:
+    roles = {role: (_filler(text, phrase),)}
+    if "police post" in text:
+        roles["target"] = (_filler(text, "police post"), _filler(text, phrase))
+    doc = AnalyzedDoc(Article(id="m", text=text), events=(_attack(text, roles),))
+    assert len(muc4_templates(doc)) == templates
+
+
 def _group(entity_id: str) -> Entity:
     return Entity(id=entity_id, type="group", name="Front")
 
