@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,20 @@ def test_muc4_has_no_incident_where_only_armed_forces_were_hit(
         roles["target"] = (_filler(text, "police post"), _filler(text, phrase))
     doc = AnalyzedDoc(Article(id="m", text=text), events=(_attack(text, roles),))
     assert len(muc4_templates(doc)) == templates
+
+
+def test_muc4_an_incident_told_of_without_a_place_joins_the_one_of_its_type_that_has_one() -> None:
+    text = "Gunmen attacked a bank in Lima. The attackers also wounded a guard. Rebels attacked a shop in Cusco."
+    lima, cusco = _filler(text, "Lima"), _filler(text, "Cusco")
+    lima, cusco = replace(lima, entity="place:lima"), replace(cusco, entity="place:cusco")
+    events = (
+        _attack(text[:31], {"place": (lima,), "target": (_filler(text, "bank"),)}),
+        _attack(text[32:66], {"victim": (_filler(text, "guard"),), "perpetrator": (_filler(text, "attackers"),)}),
+        _attack(text[67:], {"place": (cusco,), "target": (_filler(text, "shop"),)}),
+    )
+    templates = muc4_templates(AnalyzedDoc(Article(id="m", text=text), events=events))
+    assert [t.fillers("Target") for t in templates] == [(("bank",),), (("shop",),)]
+    assert templates[0].fillers("PerpInd") == (("attackers",),)  # the placeless one joined Lima's
 
 
 def _group(entity_id: str) -> Entity:
