@@ -143,6 +143,7 @@ def test_killed_ingest_resumes_exactly(tmp_path: Path) -> None:
 
 class _StubPipeline:
     version = "stub-1"
+    current_versions = (version,)
     options = PipelineOptions(use_model=False)
 
     def analyze_article(self, article: Article) -> AnalyzedDoc:
