@@ -367,4 +367,15 @@ def test_an_analysis_made_without_the_model_is_redone_by_the_full_pipeline(
         assert not reanalyse_stored(store, rules_pipeline).reanalysed
         again = replace(_inputs()[0], uri="https://mirror.example/same-story")  # a new input of a stored story
         assert not ingest_raw([again], store, rules_pipeline).reanalysed
+        assert not reanalyse_stored(store, rules_pipeline, everything=True).reanalysed  # --all --no-model too
         assert _versions(store) == dict.fromkeys(rules_made, PIPELINE_VERSION)
+
+
+def test_an_article_ingested_without_triage_stays_analysed(tmp_path: Path, rules_pipeline: Pipeline) -> None:
+    harvest = _raw(HARVEST, "https://farm.example/harvest", "Farm News")
+    with SQLiteStore(tmp_path / "kept.sqlite") as store:
+        first = ingest_raw([harvest], store, Versioned(rules_pipeline, OLD), options=IngestOptions(triage=False))
+        (article_id,) = first.stored
+        report = reanalyse_stored(store, Versioned(rules_pipeline, PIPELINE_VERSION))
+        assert report.reanalysed == [article_id] and report.not_relevant == []
+        assert store.article_triage_reason(article_id) == "triage off"

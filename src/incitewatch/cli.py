@@ -240,6 +240,7 @@ def ingest(
 def reanalyse(
     db: DbOption = None,
     no_model: NoModelOption = False,
+    no_triage: NoTriageOption = False,
     everything: Annotated[
         bool,
         typer.Option("--all", help="Re-analyse every stored article, also those this pipeline version analysed."),
@@ -258,7 +259,8 @@ def reanalyse(
     pipeline version analysed (or none did). No files are read again; a second run finds nothing to do.
 
     Each article keeps its id; its annotations are replaced and its cross-document records relinked (analysts'
-    decisions and corrections hold). Copies of a stored article are not analysed again.
+    decisions and corrections hold). Copies of a stored article are not analysed again. Triage is redone, except
+    for articles ingested with --no-triage (or every article, with --no-triage here).
     """
     from incitewatch.service import reanalyse_stored
 
@@ -266,7 +268,8 @@ def reanalyse(
     pipeline = _pipeline(no_model)
     with_store = _store(db)
     try:
-        report = reanalyse_stored(with_store, pipeline, everything=everything, on_item=line)
+        options = IngestOptions(triage=not no_triage)
+        report = reanalyse_stored(with_store, pipeline, everything=everything, on_item=line, options=options)
     finally:
         with_store.close()
     line.finish(report)

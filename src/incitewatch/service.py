@@ -136,6 +136,9 @@ def analyze_inputs(
             yield Failure(error.input_name, error.reason)
 
 
+TRIAGE_OFF = "triage off"  # the triage reason of an article analysed without triage
+
+
 class _Ingester:
     """Ingests inputs one at a time into one store; holds the reusable triage scorer.
 
@@ -197,7 +200,7 @@ class _Ingester:
             raise InputError(
                 raw.uri,
                 f"cleaning now gives this input another text ({article.id}) than its stored article ({made[0]});"
-                " not re-analysed (ingest it again to keep both)",
+                " not re-analysed (ingest it under another address to store the new text as well)",
             )
         self.report.near_duplicates.append((raw.uri, next(iter(owners))))
 
@@ -215,7 +218,9 @@ class _Ingester:
     def _ingest_article(self, raw: RawDocument, raw_sha: str, article: Article, *, force: bool = False) -> None:
         """``force``: analyse the article again even when this pipeline version analysed it already."""
         stored_version = self.store.article_pipeline_version(article.id)
-        if stored_version in self.pipeline.current_versions and not force:
+        # With ``force`` (reanalyse --all) the pipeline re-does its own analyses, never a better one (the model's,
+        # for a rules-only pipeline).
+        if stored_version in self.pipeline.current_versions and not (force and stored_version == self.pipeline.version):
             self._save_copy(raw, raw_sha, article, article.id, 1.0, "exact")
             return
         signature = dedup.signature(article.text) if self.options.near_duplicates else None
@@ -328,13 +333,17 @@ class _Ingester:
         self._record_input(raw.uri, raw_sha, outcome, article_id, why_skipped)
         return outcome
 
+    def _kept_without_triage(self, article_id: str) -> bool:
+        """A re-analysis keeps an article that was ingested with triage off: it was stored on purpose."""
+        return not self.journal and self.store.article_triage_reason(article_id) == TRIAGE_OFF
+
     def _triage(self, article: Article) -> tuple[TriageStatus, float | None, str, Article]:
         guess = detect_language(article.text)
         article = replace(article, language=guess.language)
         if guess.language != ENGLISH:
             return "non_english", None, f"not English: {guess.language} ({guess.confidence:.2f})", article
-        if not self.options.triage:
-            return "analysed", None, "triage off", article
+        if not self.options.triage or self._kept_without_triage(article.id):
+            return "analysed", None, TRIAGE_OFF, article
         verdict = self.scorer.score(article.text if not article.title else f"{article.title}\n{article.text}")
         status: TriageStatus = "analysed" if verdict.relevant else "not_relevant"
         return status, verdict.score, verdict.reason, article

@@ -654,6 +654,12 @@ class SQLiteStore:
             ).fetchone()
         return None if row is None else str(row[0])
 
+    def article_triage_reason(self, article_id: str) -> str | None:
+        """Why a stored article was (or was not) analysed, as recorded by ``label_article``; None when unlabelled."""
+        with self._read(f"read triage of {article_id}") as connection:
+            row = connection.execute("SELECT reason FROM article_triage WHERE article_id = ?", (article_id,)).fetchone()
+        return None if row is None else str(row[0])
+
     def is_input_done(self, uri: str, raw_sha256: str) -> bool:
         """Whether this input (these bytes from this URI) was ingested already; failures count as not done."""
         with self._read(f"read ingest journal for {uri}") as connection:
