@@ -167,6 +167,7 @@ def _filler(text: str, phrase: str) -> RoleFiller:
         ("troops killed 12 guerrillas in a clash", "killed", "12 guerrillas", 0),
         ("rebels fired on a police post and a bus full of civilians", "target", "bus full of civilians", 1),
         ("gunmen attacked a bank branch", "target", "bank branch", 1),
+        ("gunmen killed the wife of a soldier", "victim", "wife of a soldier", 1),
     ],
 )
 def test_muc4_has_no_incident_where_only_armed_forces_were_hit(

@@ -74,3 +74,13 @@ def test_two_fillers_tidied_to_one_span_become_one() -> None:
     assert [(f.start, f.end, f.text) for f in tidied.roles["perpetrator"]] == [
         (terrorists, terrorists + len("terrorists"), "terrorists")
     ]
+
+
+def test_of_two_fillers_on_one_span_the_entity_link_is_kept() -> None:
+    text = "gunmen killed mayor Ana Ruiz on Monday"
+    start = text.index("Ana Ruiz")
+    plain = RoleFiller(start, start + len("Ana Ruiz"), "Ana Ruiz", value="Ana Ruiz")
+    linked = RoleFiller(start, start + len("Ana Ruiz"), "Ana Ruiz", entity="person:ana-ruiz")
+    event = Event(id="e1", type="attack", evidence=Span(0, len(text), text), roles={"victim": (plain, linked)})
+    (tidied,) = tidy_fillers([event], text)
+    assert [f.entity for f in tidied.roles["victim"]] == ["person:ana-ruiz"]

@@ -214,7 +214,8 @@ _ARMED = re.compile(
 )
 _CIVILIAN = re.compile(
     r"\b(?:civilians?|peasants?|people|persons|children|women|residents|students|journalists|reporters|priests?|"
-    r"passers-?by|population|families|relatives|workers|employees|bystanders)\b",
+    r"passers-?by|population|famil(?:y|ies)|relatives?|workers|employees|bystanders|wi(?:fe|ves)|husbands?|sons?|"
+    r"daughters?|mothers?|fathers?|brothers?|sisters?|child|widows?|chaplains?|doctors?|nurses?|teachers?)\b",
     re.IGNORECASE,
 )
 

@@ -39,7 +39,7 @@ _FOUND_AFTER = re.compile(
     r"\s+(?:(?:was|were)\s+)?(?:found|seized|stored|discovered|kept)\s+(?:on|in|at)\b", re.IGNORECASE
 )
 # "to investigate the murder of ...": an attack that is the object of an inquiry or a protest happened.
-_LOOKING_INTO = r"to\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b"
+_LOOKING_INTO = r"\bto\s+(?:investigate|probe|protest|condemn|denounce|clarify|solve|avenge|mourn)\b"
 _LOOKS_INTO = re.compile(_LOOKING_INTO, re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
     rf"\b(?:(?!{_LOOKING_INTO})to|could|would|will|may|might|should|can|plan(?:s|ned)?\s+to|prevent(?:ing)?|"
@@ -49,10 +49,8 @@ _HYPOTHETICAL = re.compile(
     re.IGNORECASE,
 )
 # "have carried out similar attacks", "such attacks", "future attacks": attacks in general, not one that happened.
-# "a new attack ... was carried out this morning" is one attack, though: "new" is general only without "a".
 _GENERIC_ATTACKS = re.compile(
-    r"\b(?:similar|such|future|further|possible|potential|any|more|(?<!\ba\s)(?:new|fresh))\s+(?:[\w-]+\s+)?$",
-    re.IGNORECASE,
+    r"\b(?:similar|such|future|further|possible|potential|any|more|new|fresh)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
 )
 _ONLOOKER_VERB = re.compile(
     r"\b(?:prais\w*|hail\w*|welcom\w*|celebrat\w*|laud\w*|applaud\w*|glorif\w*|commend\w*|condemn\w*|"
@@ -618,7 +616,7 @@ def _np_tail(ctx: _Ctx, first: int, limit: int) -> tuple[int, int] | None:
     i = first
     while i < len(toks.pos) and toks.ends[i] <= limit and i - first < _MAX_NP_TOKENS:
         word = ctx.text[toks.starts[i] : toks.ends[i]]
-        if _TIME_WORD.match(word):
+        if word.islower() and _TIME_WORD.match(word):
             break
         if toks.pos[i] in _NP_TAGS:
             if toks.pos[i] in _NP_HEADS:
@@ -946,20 +944,73 @@ def _device_went_off(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> boo
 
 
 _DEVICE = (
-    r"(?:car\s+|truck\s+)?bombs?|explosives?|explosive\s+(?:devices?|charges?)|grenades?|dynamite(?:\s+(?:charges?|"
-    r"sticks?))?|sticks\s+of\s+dynamite|molotov\s+cocktails?|incendiary\s+devices?"
+    r"(?:(?:car\s+|truck\s+)?bombs?|explosives?|explosive\s+(?:devices?|charges?)|grenades?|dynamite(?:\s+(?:charges?|"
+    r"sticks?))?|sticks\s+of\s+dynamite|molotov\s+cocktails?|incendiary\s+devices?)"
+    # ... but not "a bomb threat", "a bomb shelter", "bomb-proof", "a grenade party"
+    r"(?![\w-]|\s+(?:threats?|shelters?|squads?|disposal|scares?|part(?:y|ies)|detection|sniffing|alerts?|hoax(?:es)?|"
+    r"makers?|factor(?:y|ies)|proof|-proof)\b)"
 )
 # "placed a bomb in a bank", "threw an explosive device at a police post", "a bomb destroyed the branch", "the booth
 # was destroyed by a bomb": what was done with a device is an attack, though no attack word names it.
 _DEVICE_ACT = re.compile(
-    rf"\b(?:(?:placed|planted|threw|thrown|hurled|tossed|left|set\s+off)\s+(?:[\w-]+\s+){{0,3}}?(?:{_DEVICE})|"
+    rf"\b(?:(?:placed|planted|threw|thrown|hurled|tossed|set\s+off)\s+(?:[\w-]+\s+){{0,3}}?(?:{_DEVICE})|"
     rf"(?:{_DEVICE})\s+(?:(?:was|were|had\s+been|has\s+been|have\s+been)\s+)?(?:\w+\s+)?(?:destroyed|damaged|"
     rf"wrecked|set\s+off|placed|planted|thrown|hurled)|"
-    rf"(?:destroyed|damaged|wrecked)\s+by\s+(?:[\w-]+\s+){{0,2}}?(?:{_DEVICE}))\b",
+    rf"(?:destroyed|damaged|wrecked)\s+by\s+(?:[\w-]+\s+){{0,2}}?(?:{_DEVICE}))",
     re.IGNORECASE,
 )
 _IS_DEVICE = re.compile(rf"\b(?:{_DEVICE})$", re.IGNORECASE)
 DEVICE_ACT = "device act"  # the label of a trigger that is such a phrase
+# "the killing of six priests", "the brutal killings": "killing" as a noun.
+_DETERMINED = re.compile(
+    r"\b(?:the|a|an|this|that|these|those|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
+)
+# "the economy is held hostage by politicians": what no one can take hostage.
+_ABSTRACT_HOSTAGE = re.compile(
+    r"\b(?:economy|country|nation|process|peace|talks|budget|government|state|market|agenda|reform|debate|future|"
+    r"policy|bill|congress|parliament|system|industry|sector|region|city|negotiations|elections?)\s+"
+    r"(?:(?:is|are|was|were|has\s+been|have\s+been|being)\s+)*(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _harm_told_otherwise(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
+    """ "floods swept the region, killing 20 people": the participle "killing" tells of an attack only beside an
+    attacker or a weapon; "the economy is held hostage": a metaphor."""
+    text, word = ctx.text, hit.text.lower()
+    before = text[max(clause[0], hit.start - 60) : hit.start]
+    if word == "held hostage":
+        return bool(_ABSTRACT_HOSTAGE.search(before))
+    if word not in ("killing", "killings") or _DETERMINED.search(before) or text.startswith(" of", hit.end):
+        return False
+    lex = ctx.lex
+    return not (
+        lex.perpetrator_nouns.first(text, *clause)
+        or lex.perpetrator_groups.first(text, *clause)
+        or lex.methods.first(text, *clause)
+        or ctx.entities_in(clause[0], clause[1], "group")
+    )
+# "set off explosives to clear the minefield", "placed explosives under the bridge to demolish it": demolition.
+_DEMOLITION = re.compile(r"\bto\s+(?:clear|demolish|dismantle|open\s+up|make\s+way)\b", re.IGNORECASE)
+# Where the device went: "placed a bomb in a mailbox", "threw a grenade at a police post".
+_DEVICE_WHERE = re.compile(
+    r"\s+(?:in|inside|outside|at|near|under|beneath|behind|on|against|into|onto|in\s+front\s+of)\b", re.IGNORECASE
+)
+
+
+def _device_used(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit, roles: dict[str, list[RoleFiller]]) -> bool:
+    """A device act is an attack when it hit something, the device went somewhere, or an attacker did it; never a
+    demolition."""
+    if _DEMOLITION.search(ctx.text, hit.end, clause[1]):
+        return False
+    if any(roles.get(r) for r in ("place", "killed", "wounded", "victim", "target")):
+        return True
+    lex = ctx.lex
+    return bool(
+        _DEVICE_WHERE.match(ctx.text, hit.end, clause[1])
+        or lex.perpetrator_nouns.first(ctx.text, *clause)
+        or lex.perpetrator_groups.first(ctx.text, *clause)
+    )
 
 
 _BY_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?by\s+", re.IGNORECASE)
@@ -1002,6 +1053,26 @@ def _modifies(text: str, end: int) -> bool:
     return bool(_MODIFIER_AFTER.match(text, end))
 
 
+_SHOT = re.compile(r"(?:was|were|been)\s+shot", re.IGNORECASE)
+# What is shot without a gun: "the film was shot in Morocco", "the photo was shot by ...".
+_FILMED = re.compile(
+    r"\b(?:films?|movies?|videos?|footage|scenes?|episodes?|photos?|photographs?|pictures?|images?|clips?|series|"
+    r"documentar(?:y|ies)|commercials?|adverts?|shows?|music)\b",
+    re.IGNORECASE,
+)
+_AIRCRAFT = re.compile(r"\b(?:planes?|aircraft|helicopters?|jets?|drones?|airliners?|missiles?)\b", re.IGNORECASE)
+
+
+def _not_a_shooting(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
+    """ "was shot" of a film or a photo, or "shot down" of anything but an aircraft ("the plan was shot down")."""
+    if not _SHOT.fullmatch(hit.text):
+        return False
+    subject = ctx.text[max(clause[0], hit.start - 60) : hit.start]
+    if _FILMED.search(subject):
+        return True
+    return bool(re.match(r"\s+down\b", ctx.text[hit.end : hit.end + 6])) and not _AIRCRAFT.search(subject)
+
+
 def _attack_mention(
     ctx: _Ctx, clause: tuple[int, int], sentence: tuple[int, int], hit: LexiconHit
 ) -> _AttackMention | None:
@@ -1009,7 +1080,9 @@ def _attack_mention(
     c_start, c_end = clause
     if _HYPOTHETICAL.search(text[max(c_start, hit.start - 50) : hit.start]) or _fighters_died(ctx, c_start, c_end):
         return None
-    if _GENERIC_ATTACKS.search(text[max(c_start, hit.start - 30) : hit.start]):
+    if _GENERIC_ATTACKS.search(text[max(c_start, hit.start - 30) : hit.start]) or _not_a_shooting(ctx, clause, hit):
+        return None
+    if _harm_told_otherwise(ctx, clause, hit):
         return None
     roles: dict[str, list[RoleFiller]] = {}
     for p in ctx.doc.places:
@@ -1038,9 +1111,11 @@ def _attack_mention(
         if not named:
             return None
         _add(roles, "perpetrator", _entity_filler(*named[0]))
+    elif hit.label == DEVICE_ACT:
+        if not _device_used(ctx, clause, hit, roles):
+            return None
     elif not any(roles.get(r) for r in ("place", "killed", "wounded", "victim", "target")) and not (
-        hit.label == DEVICE_ACT
-        or _agent_acts(ctx, clause, hit)
+        _agent_acts(ctx, clause, hit)
         or _attacked_by(ctx, clause, hit)
         or _device_went_off(ctx, clause, hit)
     ):

@@ -61,10 +61,13 @@ def _tidied(event: Event, text: str) -> Event:
 
 
 def _one_per_span(fillers: Iterable[RoleFiller]) -> tuple[RoleFiller, ...]:
-    """Two fillers tidied to one span ("candidate luis carlos galan" and "luis carlos galan") are one filler."""
+    """Two fillers tidied to one span ("candidate luis carlos galan" and "luis carlos galan") are one filler: the
+    first, unless a later one links an entity."""
     kept: dict[tuple[int, int], RoleFiller] = {}
     for filler in fillers:
-        kept.setdefault((filler.start, filler.end), filler)
+        span = (filler.start, filler.end)
+        if span not in kept or (filler.entity is not None and kept[span].entity is None):
+            kept[span] = filler
     return tuple(kept.values())
 
 
