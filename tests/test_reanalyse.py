@@ -379,3 +379,10 @@ def test_an_article_ingested_without_triage_stays_analysed(tmp_path: Path, rules
         report = reanalyse_stored(store, Versioned(rules_pipeline, PIPELINE_VERSION))
         assert report.reanalysed == [article_id] and report.not_relevant == []
         assert store.article_triage_reason(article_id) == "triage off"
+
+
+def test_asking_for_the_version_does_not_load_spacy() -> None:
+    fresh = Pipeline()
+    assert fresh.version in (PIPELINE_VERSION, f"{PIPELINE_VERSION}+rules")
+    assert fresh._nlp is None  # the version is read before any analysis, e.g. by reanalyse's stale query
+    assert fresh.uses_model == ("ner" in fresh.nlp.pipe_names)  # and it says what loading then gives

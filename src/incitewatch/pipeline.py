@@ -24,7 +24,7 @@ from incitewatch.extract.places import extract_places
 from incitewatch.extract.quotes import extract_quotes
 from incitewatch.extract.roles import add_learned_roles
 from incitewatch.extract.times import extract_times
-from incitewatch.nlp import build_nlp
+from incitewatch.nlp import build_nlp, model_available
 from incitewatch.types import AnalyzedDoc, Article, Entity, Mention, Place, RawDocument
 
 PIPELINE_VERSION = "0.2.2"
@@ -156,7 +156,11 @@ class Pipeline:
 
     @property
     def uses_model(self) -> bool:
-        return "ner" in self.nlp.pipe_names
+        """Whether the statistical model runs: once spaCy is loaded its pipes say so; before, whether a model package
+        is installed (what ``build_nlp`` will load), so asking for the version does not load the model."""
+        if self._nlp is not None:
+            return "ner" in self._nlp.pipe_names
+        return self.options.use_model and model_available() is not None
 
     def analyze_article(self, article: Article) -> AnalyzedDoc:
         return analyze_doc(article, self.nlp(article.text))
