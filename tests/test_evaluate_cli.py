@@ -194,6 +194,17 @@ def test_muc4_an_incident_told_of_without_a_place_joins_the_one_of_its_type_that
     assert templates[0].fillers("PerpInd") == (("attackers",),)  # the placeless one joined Lima's
 
 
+def test_muc4_weapons_are_instruments_not_the_act_or_the_attackers() -> None:
+    text = "Gunmen opened fire with a rifle and set on fire a bus."
+    methods = tuple(
+        replace(_filler(text, phrase), value=label)
+        for phrase, label in (("Gunmen", "firearms"), ("opened fire", "firearms"), ("rifle", "firearms"),
+                              ("set on fire", "incendiary"))
+    )
+    (template,) = muc4_templates(AnalyzedDoc(Article(id="m", text=text), events=(_attack(text, {"method": methods}),)))
+    assert template.fillers("Weapon") == (("rifle",),)
+
+
 def _group(entity_id: str) -> Entity:
     return Entity(id=entity_id, type="group", name="Front")
 
