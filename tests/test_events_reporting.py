@@ -622,3 +622,8 @@ def test_a_shot_down_aircraft_is_an_attack_and_a_time_word_in_a_cased_name_stays
     assert _of(_run(pipeline, "A helicopter was shot down near Kunduz."), "attack")
     (attack,) = _of(_run(pipeline, "Gunmen killed a Sunday Times journalist in Lagos."), "attack")
     assert "Sunday Times journalist" in _victims(attack)
+
+
+def test_a_stretch_of_time_after_killed_is_no_victim(pipeline: Pipeline) -> None:
+    (attack,) = _of(_run(pipeline, "Unidentified men killed the past weekend a peasant leader in Morazan."), "attack")
+    assert not any("weekend" in victim for victim in _victims(attack))

@@ -597,7 +597,8 @@ _NP_INNER = frozenset({'"', "-", "'s", "’s"})
 _NP_HEADS = frozenset({"NOUN", "PROPN"})
 # Words a tagger reads as nouns that never head a target or victim ("killed yesterday", "on sunday night").
 _NOT_HEADS = re.compile(
-    r"^(?:yesterday|today|tonight|tomorrow|night|morning|afternoon|evening|week|month|year|time|day|days|"
+    r"^(?:yesterday|today|tonight|tomorrow|night|morning|afternoon|evening|week|weekend|month|year|time|day|days|"
+    r"minutes?|hours?|ages|decades?|moments?|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"area|place|attack|attacks|incident|action|operation|way|part|number|one|dead|wounded|responsibility)$",
     re.IGNORECASE,
