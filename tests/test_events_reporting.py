@@ -625,5 +625,7 @@ def test_a_shot_down_aircraft_is_an_attack_and_a_time_word_in_a_cased_name_stays
 
 
 def test_a_stretch_of_time_after_killed_is_no_victim(pipeline: Pipeline) -> None:
-    (attack,) = _of(_run(pipeline, "Unidentified men killed the past weekend a peasant leader in Morazan."), "attack")
+    # Without a publication date "the past weekend" is no date the attack record could take instead.
+    text = "unidentified men killed the past weekend a peasant leader in morazan."
+    (attack,) = _of(analysis_to_dict(pipeline.analyze_text(text)), "attack")
     assert not any("weekend" in victim for victim in _victims(attack))
