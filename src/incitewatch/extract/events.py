@@ -962,35 +962,8 @@ _DEVICE_ACT = re.compile(
 )
 _IS_DEVICE = re.compile(rf"\b(?:{_DEVICE})$", re.IGNORECASE)
 DEVICE_ACT = "device act"  # the label of a trigger that is such a phrase
-# "the killing of six priests", "the brutal killings": "killing" as a noun.
-_DETERMINED = re.compile(
-    r"\b(?:the|a|an|this|that|these|those|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
-)
-# "the economy is held hostage by politicians": what no one can take hostage.
-_ABSTRACT_HOSTAGE = re.compile(
-    r"\b(?:economy|country|nation|process|peace|talks|budget|government|state|market|agenda|reform|debate|future|"
-    r"policy|bill|congress|parliament|system|industry|sector|region|city|negotiations|elections?)\s+"
-    r"(?:(?:is|are|was|were|has\s+been|have\s+been|being)\s+)*(?:\w+\s+)?$",
-    re.IGNORECASE,
-)
-
-
-def _harm_told_otherwise(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
-    """ "floods swept the region, killing 20 people": the participle "killing" tells of an attack only beside an
-    attacker or a weapon; "the economy is held hostage": a metaphor."""
-    text, word = ctx.text, hit.text.lower()
-    before = text[max(clause[0], hit.start - 60) : hit.start]
-    if word == "held hostage":
-        return bool(_ABSTRACT_HOSTAGE.search(before))
-    if word not in ("killing", "killings") or _DETERMINED.search(before) or text.startswith(" of", hit.end):
-        return False
-    lex = ctx.lex
-    return not (
-        lex.perpetrator_nouns.first(text, *clause)
-        or lex.perpetrator_groups.first(text, *clause)
-        or lex.methods.first(text, *clause)
-        or ctx.entities_in(clause[0], clause[1], "group")
-    )
+# The roles that say an attack hit something: with none of them, a mention needs more to count as an attack.
+_HIT_ROLES = ("place", "killed", "wounded", "victim", "target")
 # "set off explosives to clear the minefield", "placed explosives under the bridge to demolish it": demolition.
 _DEMOLITION = re.compile(r"\bto\s+(?:clear|demolish|dismantle|open\s+up|make\s+way)\b", re.IGNORECASE)
 # Where the device went: "placed a bomb in a mailbox", "threw a grenade at a police post".
@@ -999,19 +972,20 @@ _DEVICE_WHERE = re.compile(
 )
 
 
+def _names_attacker(ctx: _Ctx, start: int, end: int) -> bool:
+    """Whether an attacker noun ("gunmen") or a listed armed group ("FMLN") stands between ``start`` and ``end``."""
+    lex = ctx.lex
+    return bool(lex.perpetrator_nouns.first(ctx.text, start, end) or lex.perpetrator_groups.first(ctx.text, start, end))
+
+
 def _device_used(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit, roles: dict[str, list[RoleFiller]]) -> bool:
     """A device act is an attack when it hit something, the device went somewhere, or an attacker did it; never a
     demolition."""
     if _DEMOLITION.search(ctx.text, hit.end, clause[1]):
         return False
-    if any(roles.get(r) for r in ("place", "killed", "wounded", "victim", "target")):
+    if any(roles.get(r) for r in _HIT_ROLES):
         return True
-    lex = ctx.lex
-    return bool(
-        _DEVICE_WHERE.match(ctx.text, hit.end, clause[1])
-        or lex.perpetrator_nouns.first(ctx.text, *clause)
-        or lex.perpetrator_groups.first(ctx.text, *clause)
-    )
+    return bool(_DEVICE_WHERE.match(ctx.text, hit.end, clause[1])) or _names_attacker(ctx, *clause)
 
 
 _BY_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?by\s+", re.IGNORECASE)
@@ -1023,9 +997,7 @@ def _attacked_by(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
     by = _BY_AFTER.match(ctx.text, hit.end, clause[1])
     if by is None:
         return False
-    window = (by.end(), min(clause[1], by.end() + 40))
-    lex = ctx.lex
-    return bool(lex.perpetrator_nouns.first(ctx.text, *window) or lex.perpetrator_groups.first(ctx.text, *window))
+    return _names_attacker(ctx, by.end(), min(clause[1], by.end() + 40))
 
 
 def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
@@ -1062,6 +1034,7 @@ _FILMED = re.compile(
     re.IGNORECASE,
 )
 _AIRCRAFT = re.compile(r"\b(?:planes?|aircraft|helicopters?|jets?|drones?|airliners?|missiles?)\b", re.IGNORECASE)
+_DOWN = re.compile(r"\s+down\b", re.IGNORECASE)
 
 
 def _not_a_shooting(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
@@ -1071,7 +1044,36 @@ def _not_a_shooting(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool
     subject = ctx.text[max(clause[0], hit.start - 60) : hit.start]
     if _FILMED.search(subject):
         return True
-    return bool(re.match(r"\s+down\b", ctx.text[hit.end : hit.end + 6])) and not _AIRCRAFT.search(subject)
+    return bool(_DOWN.match(ctx.text, hit.end)) and not _AIRCRAFT.search(subject)
+
+
+# "the killing of six priests", "the brutal killings": "killing" as a noun.
+_DETERMINED = re.compile(
+    r"\b(?:the|a|an|this|that|these|those|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
+)
+# "the economy is held hostage by politicians": what no one can take hostage.
+_ABSTRACT_HOSTAGE = re.compile(
+    r"\b(?:economy|country|nation|process|peace|talks|budget|government|state|market|agenda|reform|debate|future|"
+    r"policy|bill|congress|parliament|system|industry|sector|region|city|negotiations|elections?)\s+"
+    r"(?:(?:is|are|was|were|has\s+been|have\s+been|being)\s+)*(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _harm_told_otherwise(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
+    """ "floods swept the region, killing 20 people": the participle "killing" tells of an attack only beside an
+    attacker or a weapon; "the economy is held hostage": a metaphor."""
+    text, word = ctx.text, hit.text.lower()
+    before = text[max(clause[0], hit.start - 60) : hit.start]
+    if word == "held hostage":
+        return bool(_ABSTRACT_HOSTAGE.search(before))
+    if word not in ("killing", "killings") or _DETERMINED.search(before) or text.startswith(" of", hit.end):
+        return False
+    return not (
+        _names_attacker(ctx, *clause)
+        or ctx.lex.methods.first(text, *clause)
+        or ctx.entities_in(clause[0], clause[1], "group")
+    )
 
 
 def _attack_mention(
@@ -1115,7 +1117,7 @@ def _attack_mention(
     elif hit.label == DEVICE_ACT:
         if not _device_used(ctx, clause, hit, roles):
             return None
-    elif not any(roles.get(r) for r in ("place", "killed", "wounded", "victim", "target")) and not (
+    elif not any(roles.get(r) for r in _HIT_ROLES) and not (
         _agent_acts(ctx, clause, hit)
         or _attacked_by(ctx, clause, hit)
         or _device_went_off(ctx, clause, hit)
