@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from incitewatch.cli_links import register as register_link_commands
 from incitewatch.errors import IncitewatchError
 from incitewatch.pipeline import Pipeline, PipelineOptions
 from incitewatch.serialize import analysis_to_dict
-from incitewatch.service import Failure, IngestOptions, IngestReport, analyze_inputs
+from incitewatch.service import Failure, IngestOptions, IngestReport, analyze_inputs, reanalyse_stored
 from incitewatch.store import Store, default_db_path, open_store
 from incitewatch.summary import render_summary
 
@@ -125,6 +126,23 @@ class _ProgressLine:
             sys.stderr.write("\n")
 
 
+def _report(line: _ProgressLine, report: IngestReport, verbose: bool, summary: list[str]) -> None:
+    """End an ingest or re-analysis run: failures on stderr, the details asked for, the summary; exit 1 on failures."""
+    line.finish(report)
+    for failure in report.failed:
+        _error(str(failure))
+    if verbose:
+        _echo_details(report)
+    for summary_line in summary:
+        typer.echo(summary_line)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _summary_table(header: str, rows: Sequence[tuple[str, int]], width: int) -> list[str]:
+    return [header, *(f"  {label:<{width}}{count}" for label, count in rows)]
+
+
 def _ingest_summary(report: IngestReport, elapsed_s: float) -> list[str]:
     rate = report.seen / elapsed_s if elapsed_s > 0 else 0.0
     rows = (
@@ -137,9 +155,7 @@ def _ingest_summary(report: IngestReport, elapsed_s: float) -> list[str]:
         ("already ingested", report.already_done),
         ("failed", len(report.failed)),
     )
-    lines = [f"{report.seen} inputs in {elapsed_s:.1f} s ({rate:.1f}/s)"]
-    lines += [f"  {label:<24}{count}" for label, count in rows]
-    return lines
+    return _summary_table(f"{report.seen} inputs in {elapsed_s:.1f} s ({rate:.1f}/s)", rows, 24)
 
 
 def _mapping(values: list[str]) -> dict[str, str]:
@@ -167,6 +183,10 @@ AllowPrivateOption = Annotated[
     typer.Option("--allow-private", help="Allow fetching from private, loopback and link-local addresses."),
 ]
 NoTriageOption = Annotated[bool, typer.Option("--no-triage", help="Analyse every English article, relevant or not.")]
+ProgressOption = Annotated[
+    bool | None,
+    typer.Option("--progress/--no-progress", help="Progress line on stderr (default: when it is a terminal)."),
+]
 
 
 @app.command()
@@ -181,12 +201,7 @@ def ingest(
     db: DbOption = None,
     published: PublishedOption = None,
     no_model: NoModelOption = False,
-    progress: Annotated[
-        bool | None,
-        typer.Option(
-            "--progress/--no-progress", help="Progress line on stderr (default: when it is a terminal)."
-        ),
-    ] = None,
+    progress: ProgressOption = None,
     no_triage: NoTriageOption = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every duplicate and skipped input.")
@@ -224,16 +239,7 @@ def ingest(
             )
     finally:
         with_store.close()
-    line.finish(report)
-    for failure in report.failed:
-        _error(str(failure))
-    if verbose:
-        _echo_details(report)
-    for summary_line in _ingest_summary(report, time.monotonic() - line.started):
-        typer.echo(summary_line)
-    typer.echo(report.summary())
-    if report.failed:
-        raise typer.Exit(1)
+    _report(line, report, verbose, [*_ingest_summary(report, time.monotonic() - line.started), report.summary()])
 
 
 @app.command()
@@ -245,12 +251,7 @@ def reanalyse(
         bool,
         typer.Option("--all", help="Re-analyse every stored article, also those this pipeline version analysed."),
     ] = False,
-    progress: Annotated[
-        bool | None,
-        typer.Option(
-            "--progress/--no-progress", help="Progress line on stderr (default: when it is a terminal)."
-        ),
-    ] = None,
+    progress: ProgressOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every copy and skipped input.")
     ] = False,
@@ -262,8 +263,6 @@ def reanalyse(
     decisions and corrections hold). Copies of a stored article are not analysed again. Triage is redone, except
     for articles ingested with --no-triage (or every article, with --no-triage here).
     """
-    from incitewatch.service import reanalyse_stored
-
     line = _ProgressLine(sys.stderr.isatty() if progress is None else progress)
     pipeline = _pipeline(no_model)
     with_store = _store(db)
@@ -272,15 +271,7 @@ def reanalyse(
         report = reanalyse_stored(with_store, pipeline, everything=everything, on_item=line, options=options)
     finally:
         with_store.close()
-    line.finish(report)
-    for failure in report.failed:
-        _error(str(failure))
-    if verbose:
-        _echo_details(report)
-    for summary_line in _reanalyse_summary(report, time.monotonic() - line.started, pipeline.version):
-        typer.echo(summary_line)
-    if report.failed:
-        raise typer.Exit(1)
+    _report(line, report, verbose, _reanalyse_summary(report, time.monotonic() - line.started, pipeline.version))
 
 
 def _reanalyse_summary(report: IngestReport, elapsed_s: float, version: str) -> list[str]:
@@ -293,9 +284,8 @@ def _reanalyse_summary(report: IngestReport, elapsed_s: float, version: str) -> 
         ("copies, left as they are", len(report.duplicates) + len(report.near_duplicates)),
         ("failed", len(report.failed)),
     )
-    lines = [f"pipeline {version}: {report.seen} stored inputs in {elapsed_s:.1f} s ({rate:.1f}/s)"]
-    lines += [f"  {label:<26}{count}" for label, count in rows]
-    return lines
+    header = f"pipeline {version}: {report.seen} stored inputs in {elapsed_s:.1f} s ({rate:.1f}/s)"
+    return _summary_table(header, rows, 26)
 
 
 @app.command()
