@@ -34,6 +34,7 @@ from scipy.optimize import minimize
 from incitewatch.evaluation import gtt, muc4
 from incitewatch.evaluation.mapping import muc4_templates
 from incitewatch.extract import roles
+from incitewatch.extract.incidents import score_attacks
 from incitewatch.pipeline import Pipeline, analyze_doc
 from incitewatch.types import AnalyzedDoc, Article
 
@@ -179,7 +180,9 @@ def dev_predictions(dev: Analysed, scored: Scored, settings: Mapping[str, Any]) 
     for (doc, _), doc_scored in zip(dev, scored, strict=True):
         choices = roles.select(doc_scored, settings["thresholds"], settings["max_per_role"])
         events = roles.apply_choices(doc, choices)
-        predictions[doc.article.id] = muc4_templates(replace(doc, events=events))
+        # As the pipeline does after this stage: attacks take their learned confidence, which the mapping reads.
+        with_roles = replace(doc, events=events)
+        predictions[doc.article.id] = muc4_templates(replace(with_roles, events=score_attacks(with_roles)))
     return predictions
 
 

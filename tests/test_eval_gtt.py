@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from incitewatch.evaluation import PredictedTemplate
-from incitewatch.evaluation.gtt import normalize_mention, score_document, score_gtt
+from incitewatch.evaluation.gtt import normalize_mention, score_document, score_gtt, template_credit
 from incitewatch.evaluation.muc4 import (
     gold_by_doc,
     load_gtt_predictions,
@@ -51,6 +51,17 @@ def test_best_alignment_is_chosen_over_enumeration_order() -> None:
     predicted = [template("attack", Victim=[["judge"]]), template("attack", Victim=[["priest"]])]
     score = score_gtt({"d": predicted}, {"d": gold})
     assert score.micro.f1 == pytest.approx(1.0)
+
+
+def test_template_credit_follows_the_best_alignment() -> None:
+    gold = [template("attack", Victim=[["priest"]], Target=[["bus"]]), template("kidnapping", Victim=[["judge"]])]
+    predicted = [
+        template("kidnapping", Victim=[["judge"]], PerpInd=[["gunmen"]]),  # type, judge: 2 of 3
+        template("arson", Target=[["bus"]]),  # no gold arson: nothing credited
+        template("attack", Victim=[["priest"], ["mayor"]], Target=[["bus"]]),  # type, priest, bus: 3 of 4
+    ]
+    assert template_credit(predicted, gold) == [(2, 3), (0, 2), (3, 4)]
+    assert template_credit(predicted, []) == [(0, 3), (0, 2), (0, 4)]
 
 
 def test_missing_document_prediction_counts_as_no_templates() -> None:

@@ -20,6 +20,7 @@ from incitewatch.extract.attribution import extract_attributions, extract_channe
 from incitewatch.extract.entities import extract_entities, is_listed
 from incitewatch.extract.events import extract_events
 from incitewatch.extract.fillers import tidy_fillers
+from incitewatch.extract.incidents import score_attacks
 from incitewatch.extract.places import extract_places
 from incitewatch.extract.quotes import extract_quotes
 from incitewatch.extract.roles import add_learned_roles
@@ -27,7 +28,7 @@ from incitewatch.extract.times import extract_times
 from incitewatch.nlp import build_nlp, model_available
 from incitewatch.types import AnalyzedDoc, Article, Entity, Mention, Place, RawDocument
 
-PIPELINE_VERSION = "0.2.2"
+PIPELINE_VERSION = "0.2.3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,8 @@ def _places_outside(places: Iterable[Place], entities: Iterable[Entity]) -> list
 def analyze_doc(article: Article, doc: Doc, *, learned_roles: bool = True) -> AnalyzedDoc:
     """Run every extraction stage over an article whose text has already been through spaCy.
 
-    ``learned_roles=False`` leaves out the learned role stage (its training script reads the rules' output).
+    ``learned_roles=False`` leaves out the learned stages, roles and attack confidence (the role model's training
+    script reads the rules' output).
     """
     text = article.text
     found = extract_entities(text, doc)
@@ -124,8 +126,10 @@ def analyze_doc(article: Article, doc: Doc, *, learned_roles: bool = True) -> An
     if not learned_roles:
         return analysed
     # Attacks take the fillers the packaged role model finds in the whole report (a no-op without the model);
-    # the fillers it adds are tidied like the rules'.
-    return replace(analysed, events=tidy_fillers(add_learned_roles(analysed, doc), text))
+    # the fillers it adds are tidied like the rules'. Then each attack's confidence is the learned one, read off
+    # its final roles (the rules' confidence stays without that model).
+    with_roles = replace(analysed, events=tidy_fillers(add_learned_roles(analysed, doc), text))
+    return replace(with_roles, events=score_attacks(with_roles))
 
 
 class Pipeline:

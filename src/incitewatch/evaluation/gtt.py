@@ -131,6 +131,47 @@ def score_document(
     predicted: Sequence[PredictedTemplate], gold: Sequence[PredictedTemplate]
 ) -> dict[str, Counts]:
     """Counts per key for one document under GTT's best template alignment."""
+    alignment = _best_alignment(predicted, gold)
+    return {
+        key: Counts(
+            p_num=alignment.numerators[key][0],
+            p_den=alignment.denominators[key].p_den,
+            r_num=alignment.numerators[key][1],
+            r_den=alignment.denominators[key].r_den,
+        )
+        for key in SCORE_KEYS
+    }
+
+
+def template_credit(
+    predicted: Sequence[PredictedTemplate], gold: Sequence[PredictedTemplate]
+) -> list[tuple[int, int]]:
+    """Per predicted template, under GTT's best alignment: (keys it gets credited for, keys it fills).
+
+    A template's incident type and each of its fillers count once in the precision denominator; the credited ones
+    are those of its aligned gold template that match. Their ratio is the template's own precision, what a model
+    learning which templates to keep is trained on (``scripts/train_attack_confidence.py``).
+    """
+    alignment = _best_alignment(predicted, gold)
+    credit = []
+    for index, (_kind, roles) in enumerate(alignment.predicted):
+        filled = 1 + sum(len(entities) for entities in roles.values())
+        gold_index = alignment.mapping[index]
+        pair = alignment.pairs[(index, gold_index)] if gold_index >= 0 else None
+        credit.append((sum(p_num for p_num, _r_num in pair.values()) if pair else 0, filled))
+    return credit
+
+
+@dataclass(frozen=True, slots=True)
+class _Alignment:
+    predicted: list[_NormTemplate]
+    mapping: tuple[int, ...]
+    pairs: dict[tuple[int, int], dict[str, tuple[int, int]] | None]
+    numerators: dict[str, tuple[int, int]]
+    denominators: dict[str, Counts]
+
+
+def _best_alignment(predicted: Sequence[PredictedTemplate], gold: Sequence[PredictedTemplate]) -> _Alignment:
     pred_norm = [_normalise(t) for t in predicted]
     gold_norm = [_normalise(t) for t in gold]
     denominators = _denominators(pred_norm, gold_norm)
@@ -139,7 +180,7 @@ def score_document(
         for p in range(len(pred_norm))
         for g in range(len(gold_norm))
     }
-    best_numerators: dict[str, tuple[int, int]] | None = None
+    best: tuple[tuple[int, ...], dict[str, tuple[int, int]]] | None = None
     best_f1 = 0.0
     for mapping in _injective_mappings(len(pred_norm), len(gold_norm)):
         numerators = _sum_numerators(mapping, pair_numerators)
@@ -150,18 +191,10 @@ def score_document(
             sum(d.r_den for d in denominators.values()),
         )
         # Strictly greater: the first mapping in enumeration order wins ties, as in GTT.
-        if best_numerators is None or candidate_f1 > best_f1:
-            best_numerators, best_f1 = numerators, candidate_f1
-    assert best_numerators is not None  # the all-unmatched mapping always exists
-    return {
-        key: Counts(
-            p_num=best_numerators[key][0],
-            p_den=denominators[key].p_den,
-            r_num=best_numerators[key][1],
-            r_den=denominators[key].r_den,
-        )
-        for key in SCORE_KEYS
-    }
+        if best is None or candidate_f1 > best_f1:
+            best, best_f1 = (mapping, numerators), candidate_f1
+    assert best is not None  # the all-unmatched mapping always exists
+    return _Alignment(pred_norm, best[0], pair_numerators, best[1], denominators)
 
 
 def _normalise(template: PredictedTemplate) -> _NormTemplate:

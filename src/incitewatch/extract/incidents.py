@@ -1,0 +1,168 @@
+"""A learned confidence for attack records: how likely one record tells of a specific incident whose details the
+pipeline read right, rather than a passing mention ("the wave of attacks"), an old or hypothetical one ("could
+attack", "in 1985") or a misreading.
+
+The rules of :mod:`incitewatch.extract.events` find every clause that reports an attack; a report often names many
+and only some are the incident it is about. This stage describes each attack record by what the pipeline already
+knows of it (:func:`attack_features`: which roles it filled and how many, whether its perpetrator is a listed
+group, its attack word, where it sits in the article, words of time, doubt, speech and generality in its evidence,
+how many attacks and quotes the article holds) and sets ``Event.confidence`` to the probability a logistic
+regression gives it. The model (``resources/attack_confidence.json``, made by
+``scripts/train_attack_confidence.py``) learned from the MUC-4 train split which records end up in incident
+templates a scorer credits; without the file attacks keep the rules' confidence (the share of place, date, toll and
+perpetrator they filled).
+
+Records are never dropped here: analysts see every attack with its confidence. The MUC-4 mapping keeps an incident
+only if one of its records reaches the threshold chosen on MUC-4 dev (``muc4_threshold`` in the same file).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from incitewatch.extract.events import is_perpetrator_group, perpetrator_group_mentions
+from incitewatch.extract.lexicon import event_lexicon
+from incitewatch.types import AnalyzedDoc, Event
+
+ROLE_COUNTS: tuple[str, ...] = ("perpetrator", "target", "victim", "killed", "wounded", "method", "place", "date")
+_OPENING_CHARS = 600  # about the first two sentences of a news report: where its own incident is told
+# Words of the evidence clause, each family one feature: when it happened, whether it happened, who says so.
+_CUES: Mapping[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.IGNORECASE)
+    for name, pattern in {
+        "year": r"\b(?:1[89]|20)\d\d\b",
+        "long_ago": r"\bago\b|\blast\s+(?:year|month)\b|\bearlier\s+this\s+year\b|"
+        r"\b(?:past|last)\s+(?:\w+\s+)?(?:decades?|years)\b|\bsince\s+(?:1[89]|20)\d\d\b",
+        "recent": r"\b(?:yesterday|today|tonight|last\s+night|this\s+(?:morning|afternoon|evening)|last\s+week)\b",
+        "modal": r"\b(?:will|would|could|may|might|plan\w*|threat\w*|intend\w*|prepar\w*|warn\w*)\b",
+        "negation": r"\b(?:not|no|never|denie[sd]|deny)\b",
+        "quote": r"[\"“”]",
+        "speech": r"\b(?:said|says|stated|reported|according)\b",
+        "claim": r"\b(?:claim\w*|responsib\w*)\b",
+        "general": r"\b(?:attacks|bombings|murders|killings|assassinations|kidnappings|crimes|actions|acts|"
+        r"violence|wave|dozens|hundreds|scores|series|campaign|spate)\b",
+        "number": r"\b\d+\b",
+        "war": r"\b(?:war|offensive|clash\w*|combat|fighting)\b",
+    }.items()
+}
+
+
+def _log_count(n: int) -> float:
+    return math.log1p(n)
+
+
+def _attack_word(event: Event) -> str | None:
+    """The first attack noun or verb of the record's evidence, lower-cased."""
+    lex = event_lexicon()
+    text = event.evidence.text
+    hits = [hit for hit in (lex.attack_nouns.first(text), lex.attack_verbs.first(text)) if hit]
+    return min(hits, key=lambda hit: hit.start).text.lower() if hits else None
+
+
+def _article_features(doc: AnalyzedDoc) -> dict[str, float]:
+    """What the whole article says, the same for each of its attacks."""
+    text = doc.article.text
+    attacks = sum(1 for e in doc.events if e.type == "attack")
+    attacker_nouns = sum(1 for _ in event_lexicon().perpetrator_nouns.finditer(text))
+    return {
+        "article_words": _log_count(len(text.split())),
+        "article_attacks": _log_count(attacks),
+        "article_other_events": _log_count(len(doc.events) - attacks),
+        "article_quotes": _log_count(len(doc.quotes)),
+        "article_names_group": float(
+            any(e.type == "group" for e in doc.entities) or bool(perpetrator_group_mentions(text))
+        ),
+        "article_repeats_attacker": float(attacker_nouns >= 2),
+    }
+
+
+def attack_features(event: Event, doc: AnalyzedDoc, article: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The features of one attack record of ``doc`` (``article``: :func:`_article_features`, when already known)."""
+    features = dict(article if article is not None else _article_features(doc))
+    length = max(len(doc.article.text), 1)
+    features["position"] = event.evidence.start / length
+    features["in_opening"] = float(event.evidence.start < _OPENING_CHARS)
+    features["evidence_words"] = _log_count(len(event.evidence.text.split()))
+    for role in ROLE_COUNTS:
+        features[f"n_{role}"] = _log_count(len(event.roles.get(role, ())))
+    persons = {e.id for e in doc.entities if e.type == "person"}
+    groups = {e.id for e in doc.entities if e.type in ("group", "organisation")}
+    features["victim_is_person"] = float(any(f.entity in persons for f in event.roles.get("victim", ())))
+    features["perpetrator_is_group"] = float(
+        any(f.entity in groups or is_perpetrator_group(f.text) for f in event.roles.get("perpetrator", ()))
+    )
+    for method in event.roles.get("method", ()):
+        features[f"method={method.value}"] = 1.0
+    features[f"verification={event.verification}"] = 1.0
+    features["dated"] = float(bool(event.time and event.time[:4].isdigit()))
+    place = event.roles.get("place", ())
+    # How often the article tells of an attack at the same place: a report retells its own incident.
+    features["same_place"] = (
+        _log_count(sum(1 for other in doc.events if other.type == "attack" and _same_place(other, place[0].entity)))
+        if place
+        else 0.0
+    )
+    for name, pattern in _CUES.items():
+        features[f"cue={name}"] = float(bool(pattern.search(event.evidence.text)))
+    word = _attack_word(event)
+    if word:
+        features[f"word={word}"] = 1.0
+    return features
+
+
+def _same_place(event: Event, entity: str | None) -> bool:
+    places = event.roles.get("place", ())
+    return bool(places) and entity is not None and places[0].entity == entity
+
+
+@dataclass(frozen=True, slots=True)
+class AttackConfidenceModel:
+    """A logistic regression over :func:`attack_features` (raw values: the training script folds its
+    standardisation into the weights), and the MUC-4 mapping's threshold."""
+
+    bias: float
+    weights: Mapping[str, float]
+    muc4_threshold: float
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        total = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
+
+
+def parse_attack_model(raw: Mapping[str, Any]) -> AttackConfidenceModel:
+    """A model from its JSON form: ``bias``, ``weights`` (feature → weight), ``muc4_threshold``."""
+    return AttackConfidenceModel(
+        bias=float(raw["bias"]),
+        weights={str(name): float(weight) for name, weight in raw["weights"].items()},
+        muc4_threshold=float(raw["muc4_threshold"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def attack_confidence_model() -> AttackConfidenceModel | None:
+    """The packaged model, or ``None`` when ``resources/attack_confidence.json`` is absent."""
+    path = resources.files("incitewatch.resources").joinpath("attack_confidence.json")
+    if not path.is_file():
+        return None
+    return parse_attack_model(json.loads(path.read_text("utf-8")))
+
+
+def score_attacks(doc: AnalyzedDoc, model: AttackConfidenceModel | None = None) -> tuple[Event, ...]:
+    """``doc``'s events, each attack with the model's confidence (all unchanged without a model)."""
+    model = model or attack_confidence_model()
+    if model is None or not any(e.type == "attack" for e in doc.events):
+        return doc.events
+    article = _article_features(doc)
+    return tuple(
+        replace(event, confidence=round(model.probability(attack_features(event, doc, article)), 3))
+        if event.type == "attack"
+        else event
+        for event in doc.events
+    )
