@@ -1060,6 +1060,9 @@ _ABSTRACT_HOSTAGE = re.compile(
 )
 
 
+_ARSON_VERBS = frozenset({"burned", "burnt", "burned down", "set ablaze"})
+
+
 def _harm_told_otherwise(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
     """ "floods swept the region, killing 20 people": the participle "killing" tells of an attack only beside an
     attacker or a weapon; "the economy is held hostage": a metaphor."""
@@ -1067,6 +1070,8 @@ def _harm_told_otherwise(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) ->
     before = text[max(clause[0], hit.start - 60) : hit.start]
     if word == "held hostage":
         return bool(_ABSTRACT_HOSTAGE.search(before))
+    if word in _ARSON_VERBS:  # "the forest burned", "burned his fingers": arson needs an arsonist
+        return not (_names_attacker(ctx, *clause) or ctx.entities_in(clause[0], clause[1], "group"))
     if word not in ("killing", "killings") or _DETERMINED.search(before) or text.startswith(" of", hit.end):
         return False
     return not (
