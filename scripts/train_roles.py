@@ -180,7 +180,7 @@ def dev_predictions(dev: Analysed, scored: Scored, settings: Mapping[str, Any]) 
     for (doc, _), doc_scored in zip(dev, scored, strict=True):
         choices = roles.select(doc_scored, settings["thresholds"], settings["max_per_role"])
         events = roles.apply_choices(doc, choices)
-        # As the pipeline does after this stage: attacks take their learned confidence, which the mapping reads.
+        # As the pipeline does after this stage: attacks take their learned focus, which the mapping reads.
         with_roles = replace(doc, events=events)
         predictions[doc.article.id] = muc4_templates(replace(with_roles, events=score_attacks(with_roles)))
     return predictions

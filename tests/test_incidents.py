@@ -1,7 +1,8 @@
-"""The learned attack confidence: features read off the record, a model that ranks, the MUC-4 mapping's cut."""
+"""The learned attack focus: features read off the record, a model that ranks, the MUC-4 mapping's cut."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from incitewatch.evaluation.mapping import muc4_incidents, muc4_templates
 from incitewatch.extract import incidents
 from incitewatch.pipeline import Pipeline
+from incitewatch.serialize import analysis_from_dict, analysis_to_dict
+from incitewatch.summary import render_summary
 from incitewatch.types import AnalyzedDoc, Article, Event, RoleFiller, Span
 
 SPECIFIC = (
@@ -51,29 +54,29 @@ def test_score_attacks_sets_the_model_probability_on_attacks_only() -> None:
     attacks = (_attack(text, 0, 38), _attack(text, 39, len(text)))
     arrest = Event(id="r", type="arrest", evidence=Span(0, 6, "Rebels"), roles={}, confidence=0.77)
     doc = AnalyzedDoc(Article(id="s", text=text), events=(*attacks, arrest))
-    model = incidents.AttackConfidenceModel(
-        bias=0.0, weights={"cue=modal": -3.0, "cue=recent": 2.0}, muc4_threshold=0.5
-    )
+    model = incidents.AttackFocusModel(bias=0.0, weights={"cue=modal": -3.0, "cue=recent": 2.0}, muc4_threshold=0.5)
     scored = incidents.score_attacks(doc, model)
-    assert scored[0].confidence == pytest.approx(0.881, abs=1e-3)  # sigmoid(2)
-    assert scored[1].confidence == pytest.approx(0.047, abs=1e-3)  # sigmoid(-3)
+    assert scored[0].focus == pytest.approx(0.881, abs=1e-3)  # sigmoid(2)
+    assert scored[1].focus == pytest.approx(0.047, abs=1e-3)  # sigmoid(-3)
+    # The rules' confidence is not the model's to change.
+    assert [e.confidence for e in scored[:2]] == [e.confidence for e in attacks]
     assert scored[2] == arrest
     quiet = AnalyzedDoc(Article(id="q", text=text), events=(arrest,))
     assert incidents.score_attacks(quiet, model) is quiet.events
 
 
 def test_packaged_model_is_found_and_parsed() -> None:
-    model = incidents.attack_confidence_model()
+    model = incidents.attack_focus_model()
     assert model is not None
     assert 0.0 < model.muc4_threshold < 1.0
     assert model.weights and all(isinstance(w, float) for w in model.weights.values())
 
 
 def test_packaged_model_trusts_a_fresh_report_over_attacks_told_in_passing(pipeline: Pipeline) -> None:
-    (fresh,) = [e.confidence for e in pipeline.analyze_text(SPECIFIC).events if e.type == "attack"]
+    (fresh,) = [e.focus for e in pipeline.analyze_text(SPECIFIC).events if e.type == "attack"]
     for text in PASSING:
-        (passing,) = [e.confidence for e in pipeline.analyze_text(text).events if e.type == "attack"]
-        assert fresh > passing, text
+        (passing,) = [e.focus for e in pipeline.analyze_text(text).events if e.type == "attack"]
+        assert fresh is not None and passing is not None and fresh > passing, text
 
 
 def test_muc4_mapping_keeps_an_incident_if_any_of_its_records_is_confident() -> None:
@@ -85,9 +88,21 @@ def test_muc4_mapping_keeps_an_incident_if_any_of_its_records_is_confident() -> 
     arson = _attack(text, 61, len(text), place=(cusco,))
     doc = AnalyzedDoc(
         Article(id="m", text=text),
-        events=(replace(bombing, confidence=0.2), replace(retold, confidence=0.6), replace(arson, confidence=0.3)),
+        events=(replace(bombing, focus=0.2), replace(retold, focus=0.6), replace(arson, focus=0.3)),
     )
     assert [len(records) for _, records in muc4_incidents(doc)] == [2, 1]
     assert [t.incident_type for t in muc4_templates(doc, keep_at=0.5)] == ["bombing"]
     assert len(muc4_templates(doc, keep_at=0.0)) == 2
     assert muc4_templates(doc, keep_at=0.7) == []
+    # Records no model scored are kept.
+    unscored = replace(doc, events=tuple(replace(e, focus=None) for e in doc.events))
+    assert len(muc4_templates(unscored, keep_at=0.7)) == 2
+
+
+def test_focus_survives_the_json_round_trip_and_shows_in_the_summary(pipeline: Pipeline) -> None:
+    analysed = pipeline.analyze_text(SPECIFIC)
+    (attack,) = [e for e in analysed.events if e.type == "attack"]
+    assert attack.focus is not None
+    back = analysis_from_dict(json.loads(json.dumps(analysis_to_dict(analysed))))
+    assert back.events == analysed.events
+    assert f"focus {attack.focus:.2f}" in render_summary(analysed)

@@ -104,7 +104,7 @@ def test_packaged_model_finds_victim_or_target_of_a_plain_attack(pipeline: Pipel
 
 def test_pipeline_without_model_keeps_rule_events(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(roles, "role_model", lambda: None)
-    monkeypatch.setattr(incidents, "attack_confidence_model", lambda: None)
+    monkeypatch.setattr(incidents, "attack_focus_model", lambda: None)
     article = Article(id="t", text=ATTACK)
     spacy_doc = pipeline.nlp(ATTACK)
     assert analyze_doc(article, spacy_doc) == analyze_doc(article, spacy_doc, learned_roles=False)

@@ -92,7 +92,7 @@ def _places_outside(places: Iterable[Place], entities: Iterable[Entity]) -> list
 def analyze_doc(article: Article, doc: Doc, *, learned_roles: bool = True) -> AnalyzedDoc:
     """Run every extraction stage over an article whose text has already been through spaCy.
 
-    ``learned_roles=False`` leaves out the learned stages, roles and attack confidence (the role model's training
+    ``learned_roles=False`` leaves out the learned stages, roles and attack focus (the role model's training
     script reads the rules' output).
     """
     text = article.text
@@ -126,8 +126,8 @@ def analyze_doc(article: Article, doc: Doc, *, learned_roles: bool = True) -> An
     if not learned_roles:
         return analysed
     # Attacks take the fillers the packaged role model finds in the whole report (a no-op without the model);
-    # the fillers it adds are tidied like the rules'. Then each attack's confidence is the learned one, read off
-    # its final roles (the rules' confidence stays without that model).
+    # the fillers it adds are tidied like the rules'. Then each attack takes its learned focus (is it the report's
+    # own incident?), read off its final roles (None without that model).
     with_roles = replace(analysed, events=tidy_fillers(add_learned_roles(analysed, doc), text))
     return replace(with_roles, events=score_attacks(with_roles))
 

@@ -105,6 +105,7 @@ def event_to_dict(e: Event) -> dict[str, Any]:
         "time": e.time,
         "verification": e.verification,
         "confidence": round(e.confidence, 3),
+        "focus": None if e.focus is None else round(e.focus, 3),
     }
 
 
@@ -207,6 +208,7 @@ def analysis_from_dict(d: dict[str, Any]) -> AnalyzedDoc:
             time=e.get("time"),
             verification=e.get("verification", "confirmed"),
             confidence=e.get("confidence", 0.5),
+            focus=e.get("focus"),
         )
         for e in d.get("events", ())
     )

@@ -52,7 +52,8 @@ def _filler_label(filler: RoleFiller, names: dict[str, str]) -> str:
 
 def _event_lines(event: Event, names: dict[str, str]) -> list[str]:
     title = _EVENT_TITLES.get(event.type, event.type)
-    head = f"  • {title}  [{event.verification}, confidence {event.confidence:.2f}]"
+    head = f"  • {title}  [{event.verification}, confidence {event.confidence:.2f}"
+    head += "]" if event.focus is None else f", focus {event.focus:.2f}]"
     if event.time:
         head += f"  time {event.time}"
     lines = [head]

@@ -142,6 +142,9 @@ class Event:
     time: str | None = None
     verification: Verification = "confirmed"
     confidence: float = 0.5
+    # Attacks only: how likely this is the incident the report itself tells of, not one it refers to in passing
+    # (learned: incitewatch.extract.incidents); None where not scored.
+    focus: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

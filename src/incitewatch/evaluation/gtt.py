@@ -150,7 +150,7 @@ def template_credit(
 
     A template's incident type and each of its fillers count once in the precision denominator; the credited ones
     are those of its aligned gold template that match. Their ratio is the template's own precision, what a model
-    learning which templates to keep is trained on (``scripts/train_attack_confidence.py``).
+    learning which templates to keep is trained on (``scripts/train_attack_focus.py``).
     """
     alignment = _best_alignment(predicted, gold)
     credit = []

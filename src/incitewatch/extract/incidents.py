@@ -1,18 +1,19 @@
-"""A learned confidence for attack records: how likely one record tells of a specific incident whose details the
-pipeline read right, rather than a passing mention ("the wave of attacks"), an old or hypothetical one ("could
-attack", "in 1985") or a misreading.
+"""A learned focus for attack records: how likely one record tells of the specific incident the report is about,
+with details the pipeline read right, rather than one it refers to in passing ("the wave of attacks", "praised the
+bombing of a market in Kirkuk in February"), an old or hypothetical one ("could attack", "in 1985") or a
+misreading.
 
 The rules of :mod:`incitewatch.extract.events` find every clause that reports an attack; a report often names many
 and only some are the incident it is about. This stage describes each attack record by what the pipeline already
 knows of it (:func:`attack_features`: which roles it filled and how many, whether its perpetrator is a listed
 group, its attack word, where it sits in the article, words of time, doubt, speech and generality in its evidence,
-how many attacks and quotes the article holds) and sets ``Event.confidence`` to the probability a logistic
-regression gives it. The model (``resources/attack_confidence.json``, made by
-``scripts/train_attack_confidence.py``) learned from the MUC-4 train split which records end up in incident
-templates a scorer credits; without the file attacks keep the rules' confidence (the share of place, date, toll and
-perpetrator they filled).
+how many attacks and quotes the article holds) and sets ``Event.focus`` to the probability a logistic regression
+gives it. The model (``resources/attack_focus.json``, made by
+``scripts/train_attack_focus.py``) learned from the MUC-4 train split which records end up in incident
+templates a scorer credits; without the file ``focus`` stays ``None``. ``Event.confidence`` (the share of core roles
+the rules filled) is left alone: a referenced attack is no less true for being referenced.
 
-Records are never dropped here: analysts see every attack with its confidence. The MUC-4 mapping keeps an incident
+Records are never dropped here: analysts see every attack with its focus. The MUC-4 mapping keeps an incident
 only if one of its records reaches the threshold chosen on MUC-4 dev (``muc4_threshold`` in the same file).
 """
 
@@ -123,7 +124,7 @@ def _same_place(event: Event, entity: str | None) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class AttackConfidenceModel:
+class AttackFocusModel:
     """A logistic regression over :func:`attack_features` (raw values: the training script folds its
     standardisation into the weights), and the MUC-4 mapping's threshold."""
 
@@ -136,9 +137,9 @@ class AttackConfidenceModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
 
-def parse_attack_model(raw: Mapping[str, Any]) -> AttackConfidenceModel:
+def parse_focus_model(raw: Mapping[str, Any]) -> AttackFocusModel:
     """A model from its JSON form: ``bias``, ``weights`` (feature → weight), ``muc4_threshold``."""
-    return AttackConfidenceModel(
+    return AttackFocusModel(
         bias=float(raw["bias"]),
         weights={str(name): float(weight) for name, weight in raw["weights"].items()},
         muc4_threshold=float(raw["muc4_threshold"]),
@@ -146,22 +147,22 @@ def parse_attack_model(raw: Mapping[str, Any]) -> AttackConfidenceModel:
 
 
 @lru_cache(maxsize=1)
-def attack_confidence_model() -> AttackConfidenceModel | None:
-    """The packaged model, or ``None`` when ``resources/attack_confidence.json`` is absent."""
-    path = resources.files("incitewatch.resources").joinpath("attack_confidence.json")
+def attack_focus_model() -> AttackFocusModel | None:
+    """The packaged model, or ``None`` when ``resources/attack_focus.json`` is absent."""
+    path = resources.files("incitewatch.resources").joinpath("attack_focus.json")
     if not path.is_file():
         return None
-    return parse_attack_model(json.loads(path.read_text("utf-8")))
+    return parse_focus_model(json.loads(path.read_text("utf-8")))
 
 
-def score_attacks(doc: AnalyzedDoc, model: AttackConfidenceModel | None = None) -> tuple[Event, ...]:
-    """``doc``'s events, each attack with the model's confidence (all unchanged without a model)."""
-    model = model or attack_confidence_model()
+def score_attacks(doc: AnalyzedDoc, model: AttackFocusModel | None = None) -> tuple[Event, ...]:
+    """``doc``'s events, each attack with the model's focus (all unchanged without a model)."""
+    model = model or attack_focus_model()
     if model is None or not any(e.type == "attack" for e in doc.events):
         return doc.events
     article = _article_features(doc)
     return tuple(
-        replace(event, confidence=round(model.probability(attack_features(event, doc, article)), 3))
+        replace(event, focus=round(model.probability(attack_features(event, doc, article)), 3))
         if event.type == "attack"
         else event
         for event in doc.events

@@ -1,6 +1,6 @@
-"""Fit the attack-confidence model and write ``src/incitewatch/resources/attack_confidence.json``.
+"""Fit the attack-focus model and write ``src/incitewatch/resources/attack_focus.json``.
 
-    .venv/bin/python scripts/train_attack_confidence.py --data ../shared/data/muc4 [--l2 10] [--min-count 5]
+    .venv/bin/python scripts/train_attack_focus.py --data ../shared/data/muc4 [--l2 10] [--min-count 5]
 
 Data: the MUC-4 train split (Du, Rush & Cardie's GTT conversion of the DEV-MUC3-0001..1300 texts and answer keys;
 see shared/data/muc4/README.md). The whole pipeline runs over every train text; its attack records become MUC-4
@@ -37,8 +37,8 @@ from incitewatch.pipeline import Pipeline
 from incitewatch.types import AnalyzedDoc, Article
 
 REPO = Path(__file__).resolve().parents[1]
-OUTPUT = REPO / "src" / "incitewatch" / "resources" / "attack_confidence.json"
-COMMAND = ".venv/bin/python scripts/train_attack_confidence.py --data ../shared/data/muc4"
+OUTPUT = REPO / "src" / "incitewatch" / "resources" / "attack_focus.json"
+COMMAND = ".venv/bin/python scripts/train_attack_focus.py --data ../shared/data/muc4"
 MAX_TEMPLATES = 6
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 13))
 
@@ -100,7 +100,7 @@ def train(
 def dev_f1(
     dev: Sequence[AnalyzedDoc],
     gold: Mapping[str, Sequence[object]],
-    model: incidents.AttackConfidenceModel,
+    model: incidents.AttackFocusModel,
     keep_at: float,
 ) -> float:
     predictions = {
@@ -127,7 +127,7 @@ def main() -> None:
         f"train analysed, {len(labels)} records, {sum(labels):.0f} positive ({time.time() - started:.0f}s)", flush=True
     )
     raw = train(features, labels, args.l2, args.min_count)
-    model = incidents.parse_attack_model({**raw, "muc4_threshold": 0.0})
+    model = incidents.parse_focus_model({**raw, "muc4_threshold": 0.0})
     dev_documents = muc4.load_muc4(args.data, "dev")
     dev = analyse(pipeline, dev_documents)
     gold = muc4.gold_by_doc(dev_documents)
