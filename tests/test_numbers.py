@@ -17,12 +17,25 @@ from incitewatch.extract.numbers import find_counts, parse_number
         ("The raid, which killed twelve soldiers, lasted an hour.", "killed", 12),
         ("Fourteen civilians were killed on Friday.", "killed", 14),
         ("The attack injured 41 others.", "wounded", 41),
+        # A count adding to one told before.
+        ("Gunmen killed 23 soldiers and injured another 15.", "killed", 23),
+        ("One man was killed and five more were wounded.", "wounded", 5),
+        # Whose people they were, between the noun and the verb.
+        ("Police said 12 members of the family were killed.", "killed", 12),
+        ("Three officers of the national police were wounded.", "wounded", 3),
     ],
 )
 def test_counts_are_found_with_kind_and_value(sentence: str, kind: str, value: int) -> None:
     counts = list(find_counts(sentence))
     assert (counts[0].kind, counts[0].value) == (kind, value)
     assert all(sentence[c.start : c.end] == c.text for c in counts)
+
+
+def test_a_further_count_and_a_share_of_a_group() -> None:
+    kinds = {(c.kind, c.value) for c in find_counts("Gunmen killed 23 soldiers and injured a further 15.")}
+    assert kinds == {("killed", 23), ("wounded", 15)}
+    # "of whom" starts the share, not the group: 3 were hurt, not 40.
+    assert [(c.kind, c.value) for c in find_counts("Of the 40 passengers, of whom 3 were injured.")] == [("wounded", 3)]
 
 
 def test_both_killed_and_wounded_in_one_sentence() -> None:

@@ -508,7 +508,8 @@ def _nearest_mention(
 
 # Words around a casualty count that are not part of the victim phrase ("killing at least 130 people dead").
 _COUNT_LEAD = re.compile(
-    r"^(?:(?:killed|killing|kills|left|leaving|claimed\s+the\s+lives\s+of|wounded|wounding|injured|injuring|"
+    r"^(?:(?:killed|killing|kills|left|leaving|claimed\s+the\s+lives\s+of|wounded|wounding|injured|injuring|another|"
+    r"a\s+further|"
     r"at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+)+",
     re.IGNORECASE,
 )

@@ -48,7 +48,12 @@ _VICTIM_NOUNS = (
     r"passengers|pilgrims|villagers|residents|insurgents|rebels|guards(?:men)?|victims|policemen|journalists|"
     r"shoppers|pupils|girls|boys|babies|priests|monks|nuns|bystanders|passers-?by"
 )
-_VICTIMS = rf"(?:\s+(?:{_VICTIM_NOUNS}))?"
+# Before the verb a counted noun may say whose people they were ("12 members of the family were killed", "three
+# officers of the national police were wounded"), and a count may add to one told before ("five more were wounded").
+_VICTIMS_BEFORE_VERB = (
+    rf"(?:\s+more)?(?:\s+(?:{_VICTIM_NOUNS})(?:\s+of\s+(?!whom\b|which\b)(?:the\s+|a\s+)?[\w'’-]+(?:\s+[\w'’-]+)?)?)?"
+)
+_FURTHER = r"(?:another\s+|a\s+further\s+)?"  # "injured another 15"
 # A plural noun naming people a report counts as casualties ("the soldiers", "protesters"), on its own.
 VICTIM_NOUN = re.compile(rf"\b(?:{_VICTIM_NOUNS})\b", re.IGNORECASE)
 # After the verb a count may take up to two proper modifiers and any plural noun ("killed 23 Afghan soldiers",
@@ -64,12 +69,12 @@ _VICTIMS_AFTER_VERB = (
 # "killed 140 people", "killing at least 12", "claimed the lives of 30"
 _VERB_FIRST = re.compile(
     rf"\b(?P<verb>killed|killing|kills|left|leaving|claimed\s+the\s+lives\s+of|wounded|wounding|injured|injuring)"
-    rf"\s+(?:{_HEDGE})?(?P<num>{_NUMBER}){_VICTIMS_AFTER_VERB}(?P<rest>\s+(?:dead|wounded|injured))?",
+    rf"\s+{_FURTHER}(?:{_HEDGE})?(?P<num>{_NUMBER}){_VICTIMS_AFTER_VERB}(?P<rest>\s+(?:dead|wounded|injured))?",
     re.IGNORECASE,
 )
 # "140 people were killed", "12 dead", "30 wounded"
 _NUMBER_FIRST = re.compile(
-    rf"(?:{_HEDGE})?\b(?P<num>{_NUMBER}){_VICTIMS}\s+(?:(?:were|have\s+been|had\s+been|was)\s+)?"
+    rf"(?:{_HEDGE})?\b(?P<num>{_NUMBER}){_VICTIMS_BEFORE_VERB}\s+(?:(?:were|have\s+been|had\s+been|was)\s+)?"
     rf"(?P<verb>killed|dead|died|wounded|injured|hurt)\b",
     re.IGNORECASE,
 )
