@@ -88,7 +88,7 @@ def xss_report() -> AnalyzedDoc:
             Event(f"{article.id}/attack/1", "attack", Span(*attack),
                   {"place": (RoleFiller(*_at(text, "Kirkuk", kirkuk[1]), entity="place:geonames:94787"),),
                    "killed": (RoleFiller(*killed, value=25),)},
-                  "2025-02", "confirmed", 0.7),
+                  "2025-02", "confirmed", 0.7, focus=0.08),
         ),
     )
 

@@ -131,6 +131,14 @@ def test_hostile_values_are_shown_as_text(analyst: tuple[TestClient, str]) -> No
     assert str(escape(XSS_URL)) in body and "(not a web link)" in body
 
 
+def test_an_attack_the_report_refers_to_shows_its_focus(analyst: tuple[TestClient, str]) -> None:
+    client, _ = analyst
+    body = client.get("/articles/a-xss0000000000001").text
+    assert 'class="focus"' in body and "referred to 0.08" in body
+    # The release is no attack: it has no focus to show.
+    assert body.count('class="focus"') == 1
+
+
 def test_page_security_headers(analyst: tuple[TestClient, str]) -> None:
     client, _ = analyst
     headers = client.get("/").headers
