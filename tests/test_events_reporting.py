@@ -598,10 +598,14 @@ def test_a_murder_committed_by_guerrillas_is_an_attack_by_them(pipeline: Pipelin
         "Floods swept through the region on Monday, killing 20 people.",
         "A heatwave is killing crops across southern Spain.",
         "The economy is held hostage by politicians in Washington.",
-        # Burning with no arsonist.
+        # Burning with no arsonist, or none who did the burning.
         "A forest fire burned 2,000 hectares near the town of Viseu.",
         "The cook burned his hand on the stove at the restaurant in Leeds.",
+        "The cook set fire to the kitchen by accident.",
         "Protesters burned tyres outside the parliament in Nairobi.",
+        "The rebels' camp burned for hours after lightning struck the hill.",
+        "ISIS militants were burned to death in the air strike near Raqqa.",
+        "Hamas said the settlers burned olive trees near Nablus.",
         # What is shot without a gun.
         "The film was shot in Morocco last year.",
         "The photo was shot by a Reuters photographer in Gaza.",
@@ -626,12 +630,18 @@ def test_ordinary_news_with_harm_or_device_words_is_no_attack(pipeline: Pipeline
     ("text", "target"),
     [
         ("Militants burned a village school in Borno state on Sunday.", "village school"),
-        ("the guerrillas attacked the farm, where they burned the facilities.", "facilities"),
+        ("guerrillas killed a peasant in flores and burned a tank truck.", "tank truck"),
     ],
 )
 def test_burning_by_attackers_is_an_arson_attack(pipeline: Pipeline, text: str, target: str) -> None:
     attacks = _of(_run(pipeline, text), "attack")
     assert any(target in {f["text"] for f in a["roles"].get("target", [])} for a in attacks)
+
+
+def test_a_burning_no_attacker_did_leaves_the_clause_s_later_attack_word(pipeline: Pipeline) -> None:
+    text = "Mourners burned tyres as a suicide bombing killed 12 people at the market in Kano."
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert [f["value"] for f in attack["roles"]["killed"]] == [12]
 
 
 def test_a_shot_down_aircraft_is_an_attack_and_a_time_word_in_a_cased_name_stays(pipeline: Pipeline) -> None:

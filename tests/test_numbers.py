@@ -18,11 +18,13 @@ from incitewatch.extract.numbers import find_counts, parse_number
         ("Fourteen civilians were killed on Friday.", "killed", 14),
         ("The attack injured 41 others.", "wounded", 41),
         # A count adding to one told before.
-        ("Gunmen killed 23 soldiers and injured another 15.", "killed", 23),
+        ("Gunmen injured another 15 in the second blast.", "wounded", 15),
         ("One man was killed and five more were wounded.", "wounded", 5),
         # Whose people they were, between the noun and the verb.
         ("Police said 12 members of the family were killed.", "killed", 12),
         ("Three officers of the national police were wounded.", "wounded", 3),
+        # "Of the" before a count is no share when no count comes before it.
+        ("Of the 130 injured, 77 were women or children.", "wounded", 130),
     ],
 )
 def test_counts_are_found_with_kind_and_value(sentence: str, kind: str, value: int) -> None:
@@ -35,7 +37,22 @@ def test_a_further_count_and_a_share_of_a_group() -> None:
     kinds = {(c.kind, c.value) for c in find_counts("Gunmen killed 23 soldiers and injured a further 15.")}
     assert kinds == {("killed", 23), ("wounded", 15)}
     # "of whom" starts the share, not the group: 3 were hurt, not 40.
-    assert [(c.kind, c.value) for c in find_counts("Of the 40 passengers, of whom 3 were injured.")] == [("wounded", 3)]
+    share = "40 passengers of whom 3 were injured were taken to hospital"
+    assert [(c.kind, c.value) for c in find_counts(share)] == [("wounded", 3)]
+    # Nor is a share of a group the group's count.
+    assert list(find_counts("Six of the 12 members of the family were killed.")) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Two members of the cartel killed a police officer.",  # the counted are the killers
+        "The delay killed another 20 minutes.",
+        "The closure killed another 300 jobs.",
+    ],
+)
+def test_counted_killers_and_things_are_no_casualties(sentence: str) -> None:
+    assert list(find_counts(sentence)) == []
 
 
 def test_both_killed_and_wounded_in_one_sentence() -> None:

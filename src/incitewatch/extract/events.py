@@ -1003,15 +1003,47 @@ def _attacked_by(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
 def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
     """The first attack noun ("the bombing"), verb ("guerrillas attacked the farm") or act done with a device
     ("placed a bomb") of a clause."""
-    hits = [
-        h
-        for h in (ctx.lex.attack_nouns.first(ctx.text, start, end), ctx.lex.attack_verbs.first(ctx.text, start, end))
-        if h
-    ]
+    hits = [h for h in (ctx.lex.attack_nouns.first(ctx.text, start, end), _first_attack_verb(ctx, start, end)) if h]
     act = _DEVICE_ACT.search(ctx.text, start, end)
     if act:
         hits.append(LexiconHit(act.start(), act.end(), act.group(), DEVICE_ACT))
     return min(hits, key=lambda h: h.start) if hits else None
+
+
+# Verbs of burning are attacks only when an attacker did the burning (:func:`_burned_by_attacker`).
+_ARSON_VERBS = frozenset({"burned", "burnt", "burned down", "set ablaze", "set fire to", "set on fire"})
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|get|got|gets)\s+$", re.IGNORECASE)
+_SPEECH_OR_POSSESSIVE = re.compile(r"^\s*['’]|\b(?:said|says|say|told|claimed|claims|accused|alleged|reported)\b")
+_MAX_WORDS_TO_VERB = 4
+
+
+def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
+    """The first attack verb of a clause, passing over verbs of burning that no attacker did: a later attack word
+    of the clause still counts ("mourners burned tyres as a suicide bombing killed 12")."""
+    for hit in ctx.lex.attack_verbs.finditer(ctx.text, start, end):
+        if hit.text.lower() not in _ARSON_VERBS or _burned_by_attacker(ctx, start, hit):
+            return hit
+    return None
+
+
+def _burned_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
+    """ "Militants burned a school": an attacker noun or listed group is the subject, a few words before the verb,
+    with no speech verb between ("Hamas said the settlers burned ...") and not as a possessive ("the rebels' camp
+    burned"); never a passive ("militants were burned to death in the air strike"), never a forest fire or a
+    cook."""
+    text = ctx.text
+    if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start):
+        return False
+    lex = ctx.lex
+    subjects = [
+        *lex.perpetrator_nouns.finditer(text, clause_start, hit.start),
+        *lex.perpetrator_groups.finditer(text, clause_start, hit.start),
+    ]
+    subject_ends = [h.end for h in subjects] + [m.end for m, _ in ctx.entities_in(clause_start, hit.start, "group")]
+    if not subject_ends:
+        return False
+    between = text[max(subject_ends) : hit.start]
+    return len(between.split()) <= _MAX_WORDS_TO_VERB and not _SPEECH_OR_POSSESSIVE.search(between)
 
 
 # "Somalia-based militants", "US and Kenyan forces", "a US base": a place name used as a modifier says whose, not
@@ -1060,9 +1092,6 @@ _ABSTRACT_HOSTAGE = re.compile(
 )
 
 
-_ARSON_VERBS = frozenset({"burned", "burnt", "burned down", "set ablaze"})
-
-
 def _harm_told_otherwise(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
     """ "floods swept the region, killing 20 people": the participle "killing" tells of an attack only beside an
     attacker or a weapon; "the economy is held hostage": a metaphor."""
@@ -1070,8 +1099,6 @@ def _harm_told_otherwise(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) ->
     before = text[max(clause[0], hit.start - 60) : hit.start]
     if word == "held hostage":
         return bool(_ABSTRACT_HOSTAGE.search(before))
-    if word in _ARSON_VERBS:  # "the forest burned", "burned his fingers": arson needs an arsonist
-        return not (_names_attacker(ctx, *clause) or ctx.entities_in(clause[0], clause[1], "group"))
     if word not in ("killing", "killings") or _DETERMINED.search(before) or text.startswith(" of", hit.end):
         return False
     return not (

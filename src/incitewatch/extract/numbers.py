@@ -48,12 +48,8 @@ _VICTIM_NOUNS = (
     r"passengers|pilgrims|villagers|residents|insurgents|rebels|guards(?:men)?|victims|policemen|journalists|"
     r"shoppers|pupils|girls|boys|babies|priests|monks|nuns|bystanders|passers-?by"
 )
-# Before the verb a counted noun may say whose people they were ("12 members of the family were killed", "three
-# officers of the national police were wounded"), and a count may add to one told before ("five more were wounded").
-_VICTIMS_BEFORE_VERB = (
-    rf"(?:\s+more)?(?:\s+(?:{_VICTIM_NOUNS})(?:\s+of\s+(?!whom\b|which\b)(?:the\s+|a\s+)?[\w'’-]+(?:\s+[\w'’-]+)?)?)?"
-)
-_FURTHER = r"(?:another\s+|a\s+further\s+)?"  # "injured another 15"
+# Before the verb a count may add to one told before ("five more were wounded").
+_VICTIMS_BEFORE_VERB = rf"(?:\s+more)?(?:\s+(?:{_VICTIM_NOUNS}))?"
 # A plural noun naming people a report counts as casualties ("the soldiers", "protesters"), on its own.
 VICTIM_NOUN = re.compile(rf"\b(?:{_VICTIM_NOUNS})\b", re.IGNORECASE)
 # After the verb a count may take up to two proper modifiers and any plural noun ("killed 23 Afghan soldiers",
@@ -66,16 +62,33 @@ _VICTIMS_AFTER_VERB = (
     rf"(?:\s+(?:(?-i:[A-Z])[\w'’-]+\s+){{0,2}}(?:{_VICTIM_NOUNS}|{_NOT_PLURAL}[A-Za-z][a-z]{{2,}}s)\b)?"
 )
 
+_VERBS_BEFORE = r"killed|killing|kills|left|leaving|claimed\s+the\s+lives\s+of|wounded|wounding|injured|injuring"
 # "killed 140 people", "killing at least 12", "claimed the lives of 30"
 _VERB_FIRST = re.compile(
-    rf"\b(?P<verb>killed|killing|kills|left|leaving|claimed\s+the\s+lives\s+of|wounded|wounding|injured|injuring)"
-    rf"\s+{_FURTHER}(?:{_HEDGE})?(?P<num>{_NUMBER}){_VICTIMS_AFTER_VERB}(?P<rest>\s+(?:dead|wounded|injured))?",
+    rf"\b(?P<verb>{_VERBS_BEFORE})"
+    rf"\s+(?:{_HEDGE})?(?P<num>{_NUMBER}){_VICTIMS_AFTER_VERB}(?P<rest>\s+(?:dead|wounded|injured))?",
+    re.IGNORECASE,
+)
+# "injured another 15", "wounded a further 12 people": a count adding to one told before, with no noun after it
+# but a people noun ("killed another 20 minutes" counts nobody).
+_VERB_FURTHER = re.compile(
+    rf"\b(?P<verb>{_VERBS_BEFORE})\s+(?:another|a\s+further)\s+(?:{_HEDGE})?(?P<num>{_NUMBER})"
+    rf"(?:\s+(?:{_VICTIM_NOUNS}))?(?=\s*(?:[,.;:)]|and\b|or\b|in\b|at\b|on\b|$))",
     re.IGNORECASE,
 )
 # "140 people were killed", "12 dead", "30 wounded"
 _NUMBER_FIRST = re.compile(
-    rf"(?:{_HEDGE})?\b(?P<num>{_NUMBER}){_VICTIMS_BEFORE_VERB}\s+(?:(?:were|have\s+been|had\s+been|was)\s+)?"
-    rf"(?P<verb>killed|dead|died|wounded|injured|hurt)\b",
+    rf"(?:{_HEDGE})?\b(?P<num>{_NUMBER}){_VICTIMS_BEFORE_VERB}\s+"
+    rf"(?:(?:were|have\s+been|had\s+been|was)\s+)?(?P<verb>killed|dead|died|wounded|injured|hurt)\b",
+    re.IGNORECASE,
+)
+# "12 members of the family were killed", "three officers of the national police were wounded": people counted with
+# whose they were, before a passive verb (an active one makes them the killers: "two members of the cartel killed").
+_COUNTED_OF = re.compile(
+    rf"(?:{_HEDGE})?\b(?P<num>{_NUMBER})\s+(?:{_VICTIM_NOUNS})\s+of\s+(?!whom\b|which\b)"
+    rf"(?:the\s+|a\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s+"
+    rf"(?:(?:were|have\s+been|had\s+been|was)\s+(?=killed|wounded|injured|hurt)|(?=died))"
+    rf"(?P<verb>killed|wounded|injured|hurt|died)\b",
     re.IGNORECASE,
 )
 
@@ -86,6 +99,10 @@ _TOLL = re.compile(
     rf"is|was|has\s+risen|had\s+risen|has\s+climbed)\s+(?:to\s+|at\s+)?(?:{_HEDGE})?(?P<num>{_NUMBER})\b",
     re.IGNORECASE,
 )
+
+# "six of the 12 members were killed": the 12 are the group, six its share that was hit ("Of the 130 injured, 77
+# were women" still counts the 130).
+_SHARE_BEFORE = re.compile(rf"\b(?:{_NUMBER}|all|some|most|many|none|several)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +128,9 @@ def _kind(verb: str, rest: str | None) -> str:
 
 
 def find_counts(text: str, start: int = 0, end: int | None = None) -> Iterator[Count]:
-    """Every killed/wounded count in ``text[start:end]``, as spans of the canonical text."""
+    """Every killed/wounded count in ``text[start:end]``, as spans of the canonical text, in text order."""
     stop = len(text) if end is None else end
+    found: list[Count] = []
     seen: list[tuple[int, int]] = []
     for match in _TOLL.finditer(text, start, stop):
         value = parse_number(match.group("num"))
@@ -121,10 +139,13 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> Iterator[C
             # A short toll phrase ("toll ... rose to 17" spans the whole clause): from the verb to the number, so the
             # words in between ("Sunday's attack on a church") stay free for the other roles.
             short = match.start("verb") if match.start("verb") - match.start() > 40 else match.start()
-            yield Count("killed", value, short, match.end(), text[short : match.end()])
-    for pattern in (_VERB_FIRST, _NUMBER_FIRST):
+            found.append(Count("killed", value, short, match.end(), text[short : match.end()]))
+    # The narrower readings first: a count another pattern also reads keeps the first reading.
+    for pattern in (_VERB_FURTHER, _COUNTED_OF, _VERB_FIRST, _NUMBER_FIRST):
         for match in pattern.finditer(text, start, stop):
             if any(match.start() < e and s < match.end() for s, e in seen):
+                continue
+            if _SHARE_BEFORE.search(text, max(start, match.start() - 40), match.start()):
                 continue
             value = parse_number(match.group("num"))
             if value is None:
@@ -133,4 +154,5 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> Iterator[C
             if match.group("verb").lower() in ("left", "leaving") and not rest:
                 continue  # "left 5 people" says nothing about what happened to them
             seen.append((match.start(), match.end()))
-            yield Count(_kind(match.group("verb"), rest), value, match.start(), match.end(), match.group(0))
+            found.append(Count(_kind(match.group("verb"), rest), value, match.start(), match.end(), match.group(0)))
+    yield from sorted(found, key=lambda count: count.start)
