@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from incitewatch.evaluation import gtt, muc4
+from incitewatch.evaluation import PredictedTemplate, gtt, muc4
 from incitewatch.evaluation.mapping import muc4_incidents, muc4_templates
 from incitewatch.extract import incidents
 from incitewatch.pipeline import Pipeline
@@ -48,7 +48,7 @@ def analyse(pipeline: Pipeline, documents: Sequence[muc4.MucDocument]) -> list[A
 
 
 def labelled_records(
-    analysed: Sequence[AnalyzedDoc], gold: Mapping[str, Sequence[object]], good: float
+    analysed: Sequence[AnalyzedDoc], gold: Mapping[str, Sequence[PredictedTemplate]], good: float
 ) -> tuple[list[dict[str, float]], list[float]]:
     """Features and label of every attack record that made a template of a report GTT can align."""
     features: list[dict[str, float]] = []
@@ -58,7 +58,7 @@ def labelled_records(
         golds = gold.get(doc.article.id, [])
         if not made or len(made) > MAX_TEMPLATES or len(golds) > MAX_TEMPLATES:
             continue
-        credit = gtt.template_credit([template for template, _ in made], golds)  # type: ignore[arg-type]
+        credit = gtt.template_credit([template for template, _ in made], golds)
         for (_template, records), (credited, filled) in zip(made, credit, strict=True):
             for record in records:
                 features.append(incidents.attack_features(record, doc))
@@ -99,7 +99,7 @@ def train(
 
 def dev_f1(
     dev: Sequence[AnalyzedDoc],
-    gold: Mapping[str, Sequence[object]],
+    gold: Mapping[str, Sequence[PredictedTemplate]],
     model: incidents.AttackFocusModel,
     keep_at: float,
 ) -> float:
@@ -107,7 +107,7 @@ def dev_f1(
         doc.article.id: muc4_templates(replace(doc, events=incidents.score_attacks(doc, model)), keep_at=keep_at)
         for doc in dev
     }
-    return gtt.score_gtt(predictions, gold).micro.f1  # type: ignore[arg-type]
+    return gtt.score_gtt(predictions, gold).micro.f1
 
 
 def main() -> None:

@@ -106,3 +106,9 @@ def test_focus_survives_the_json_round_trip_and_shows_in_the_summary(pipeline: P
     back = analysis_from_dict(json.loads(json.dumps(analysis_to_dict(analysed))))
     assert back.events == analysed.events
     assert f"focus {attack.focus:.2f}" in render_summary(analysed)
+    # An analysis stored before focus existed reads back with none.
+    stored = analysis_to_dict(analysed)
+    for event in stored["events"]:
+        del event["focus"]
+    assert all(e.focus is None for e in analysis_from_dict(stored).events)
+    assert "focus" not in render_summary(analysis_from_dict(stored))

@@ -137,6 +137,8 @@ def test_an_attack_the_report_refers_to_shows_its_focus(analyst: tuple[TestClien
     assert 'class="focus"' in body and "referred to 0.08" in body
     # The release is no attack: it has no focus to show.
     assert body.count('class="focus"') == 1
+    # An attack no model scored shows none.
+    assert 'class="focus"' not in client.get("/articles/a-clean00000000002").text
 
 
 def test_page_security_headers(analyst: tuple[TestClient, str]) -> None:
