@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
@@ -77,6 +78,20 @@ def test_packaged_model_trusts_a_fresh_report_over_attacks_told_in_passing(pipel
     for text in PASSING:
         (passing,) = [e.focus for e in pipeline.analyze_text(text).events if e.type == "attack"]
         assert fresh is not None and passing is not None and fresh > passing, text
+
+
+def test_an_attack_dated_long_before_publication_is_one_the_report_looks_back_on(pipeline: Pipeline) -> None:
+    text = "Senator Ana Ruiz, who was kidnapped in 1990, spoke to reporters in Bogota today about the peace talks."
+    (undated,) = [e.focus for e in pipeline.analyze_text(text).events if e.type == "attack"]
+    (published,) = [
+        e.focus for e in pipeline.analyze_text(text, published=date(2024, 5, 7)).events if e.type == "attack"
+    ]
+    assert undated is not None and undated > 0.2
+    assert published == 0.2
+    # An attack of last month's end is no look back; one of the same week neither.
+    recent = "Gunmen attacked a church in Kaduna on 28 February, killing five worshippers."
+    (fresh,) = [e for e in pipeline.analyze_text(recent, published=date(2025, 3, 2)).events if e.type == "attack"]
+    assert fresh.time == "2025-02-28" and fresh.focus is not None and fresh.focus > 0.2
 
 
 def test_muc4_mapping_keeps_an_incident_if_any_of_its_records_is_confident() -> None:

@@ -19,11 +19,13 @@ only if one of its records reaches the threshold chosen on MUC-4 dev (``muc4_thr
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -162,8 +164,39 @@ def score_attacks(doc: AnalyzedDoc, model: AttackFocusModel | None = None) -> tu
         return doc.events
     article = _article_features(doc)
     return tuple(
-        replace(event, focus=round(model.probability(attack_features(event, doc, article)), 3))
+        replace(event, focus=_focus(model.probability(attack_features(event, doc, article)), event, doc))
         if event.type == "attack"
         else event
         for event in doc.events
     )
+
+
+# An attack dated over a month before the report was published is one the report looks back on ("Senator X, who was
+# kidnapped in 1990, spoke today"). MUC-4's texts carry no publication date, so the model cannot learn this; the
+# focus of such an attack is capped by hand instead.
+_LOOKED_BACK_ON = timedelta(days=31)
+_LOOKED_BACK_ON_FOCUS = 0.2
+
+
+def _focus(probability: float, event: Event, doc: AnalyzedDoc) -> float:
+    published, ended = doc.article.published, _last_day(event.time)
+    if published is not None and ended is not None and published - ended > _LOOKED_BACK_ON:
+        probability = min(probability, _LOOKED_BACK_ON_FOCUS)
+    return round(probability, 3)
+
+
+def _last_day(value: str | None) -> date | None:
+    """The last day of a calendar value ("1990", "2025-02", "2025-02-14"); None for anything else ("XXXX-02-02")."""
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value or "")
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None  # the pattern requires it
+    try:
+        if day is not None and month is not None:
+            return date(year, month, day)
+        if month is not None:
+            return date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, 12, 31)
+    except ValueError:
+        return None
