@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incitewatch.link.attacks import attack_interval
+from incitewatch.link.attacks import attack_features, attack_interval
 from incitewatch.link.linker import list_attacks
 from tests.test_link_fixtures import Report, corpus, linked_store
 
@@ -57,6 +57,16 @@ def test_mogadishu_reports_form_one_attack_with_latest_toll() -> None:
     assert attack.wounded == 32 and attack.wounded_spread == (30, 32)
     assert attack.date == "2025-04-11" and attack.country == "SO"
     assert attack.perpetrator == "group:al-shabaab"
+
+
+def test_a_report_s_attack_carries_the_focus_of_its_records() -> None:
+    scored = _kabul("a-k1", "2025-03-02", "on Saturday", "2025-03-01", 9)
+    ((_, unscored),) = attack_features(scored)
+    assert unscored["focus"] is None
+    for event in scored["events"]:
+        event["focus"] = 0.42
+    ((_, features),) = attack_features(scored)
+    assert features["focus"] == 0.42
 
 
 def test_country_only_report_joins_city_record_of_that_country() -> None:

@@ -207,6 +207,9 @@ def test_attack_page_shows_each_outlets_toll(analyst: tuple[TestClient, str]) ->
     ids = re.findall(r'href="/attacks/([^"]+)"', client.get("/attacks").text)
     bodies = " ".join(client.get(f"/attacks/{record_id}").text for record_id in ids)
     assert "<td>23</td>" in bodies and "<td>25</td>" in bodies
+    # Whether each report tells of the attack as its own incident: the hostile report only refers to it; the
+    # other was not scored.
+    assert "<td>referred to 0.08</td>" in bodies and "<td>—</td>" in bodies
 
 
 def test_map_and_timeline_show_the_data(analyst: tuple[TestClient, str]) -> None:

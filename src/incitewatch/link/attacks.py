@@ -146,6 +146,7 @@ def attack_features(analysis: Mapping[str, Any]) -> list[tuple[str, Features]]:
                     "outlet_name": article.get("outlet"),
                     "evidence": [evidence["start"], evidence["end"], evidence["text"]],
                     "events": [e["id"] for e in events],
+                    "focus": max((e["focus"] for e in events if e.get("focus") is not None), default=None),
                 },
             )
         )
@@ -309,6 +310,7 @@ def build_attack(record_id: str, reports: Sequence[ReportRow]) -> Attack:
                 evidence=Evidence(r.article_id, *_triple(r.features.get("evidence"))),
                 link_reason=r.link_reason,
                 pinned=r.pinned,
+                focus=r.features.get("focus"),
             )
             for r in dated
         ),

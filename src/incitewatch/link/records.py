@@ -98,6 +98,8 @@ class AttackReport:
     evidence: Evidence
     link_reason: str
     pinned: bool = False
+    # How likely the attack is this report's own incident, not one it refers to (Event.focus); None if unscored.
+    focus: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
