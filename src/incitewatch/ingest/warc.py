@@ -61,8 +61,12 @@ def _read_from(
     """Read records from ``offset``; returns where to resume after a corrupt record, or None at the end."""
     stream.seek(offset)
     records = ArchiveIterator(stream, arc2warc=True)
+    handled = offset  # where the last record read without error starts
     try:
         for record in records:
+            if gzipped and records.reader.decompressor is None:
+                raise _RawMember
+            handled = int(records.offset)
             outcome = _page(record, archive, records.offset, max_bytes, media_types)
             damage = _damage(record) if outcome is None else None
             if damage is not None:
@@ -74,17 +78,35 @@ def _read_from(
     except Exception as err:  # warcio raises assorted exception types on damaged input; all mean "corrupt"
         failed_at = int(records.offset)
         yield InputError(f"{archive}@{failed_at}", f"corrupt archive record: {_first_line(err)}")
-        return _next_record_start(stream, failed_at + 1, gzipped)
+        return _resume_after(stream, handled, failed_at, gzipped)
     # warcio ends quietly when the last record's header is cut off, and also at some damaged gzip members: bytes
     # left over are either a cut-off end or a damaged record with intact ones after it, read on from the next.
     end = stream.seek(0, 2)
     if records.offset >= end:
         return None
-    resume = _next_record_start(stream, int(records.offset) + 1, gzipped)
+    resume = _resume_after(stream, handled, int(records.offset), gzipped)
     if resume is None:
         yield InputError(f"{archive}@{records.offset}", "archive ends inside a record (file cut short?)")
         return None
     yield InputError(f"{archive}@{records.offset}", "corrupt archive record: unreadable, skipped to the next record")
+    return resume
+
+
+class _RawMember(Exception):
+    """warcio met a gzip member it could not decompress and went on reading the file's bytes raw: the record it
+    made of them is garbage, and it would swallow the intact members after it."""
+
+    def __str__(self) -> str:
+        return "gzip member does not decompress"
+
+
+def _resume_after(stream: IO[bytes], handled: int, stopped_at: int, gzipped: bool) -> int | None:
+    """Where to read on after damage: the first record after the last one read whole. warcio can read a damaged
+    gzip member as raw bytes and stop only records later (the error then names a later offset, and the intact
+    records in between were lost now and then); the record it stopped at is skipped, not read again."""
+    resume = _next_record_start(stream, handled + 1, gzipped)
+    if resume == stopped_at:
+        return _next_record_start(stream, stopped_at + 1, gzipped)
     return resume
 
 
