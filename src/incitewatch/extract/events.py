@@ -1010,8 +1010,6 @@ def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
     return min(hits, key=lambda h: h.start) if hits else None
 
 
-# Verbs of burning are attacks only when an attacker did the burning (:func:`_burned_by_attacker`).
-_ARSON_VERBS = frozenset({"burned", "burnt", "burned down", "set ablaze", "set fire to", "set on fire"})
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|get|got|gets)\s+$", re.IGNORECASE)
 _SPEECH_OR_POSSESSIVE = re.compile(r"^\s*['’]|\b(?:said|says|say|told|claimed|claims|accused|alleged|reported)\b")
 _MAX_WORDS_TO_VERB = 4
@@ -1021,7 +1019,8 @@ def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
     """The first attack verb of a clause, passing over verbs of burning that no attacker did: a later attack word
     of the clause still counts ("mourners burned tyres as a suicide bombing killed 12")."""
     for hit in ctx.lex.attack_verbs.finditer(ctx.text, start, end):
-        if hit.text.lower() not in _ARSON_VERBS or _burned_by_attacker(ctx, start, hit):
+        # Verbs of burning (the lexicon's attack_verbs_needing_attacker) count only when an attacker did it.
+        if hit.label not in ctx.lex.attack_verbs_needing_attacker or _burned_by_attacker(ctx, start, hit):
             return hit
     return None
 

@@ -55,7 +55,8 @@ class EventLexicon:
     call_objects: PhraseLexicon
     targets: PhraseLexicon
     attack_nouns: PhraseLexicon
-    attack_verbs: PhraseLexicon
+    attack_verbs: PhraseLexicon  # with the ones below
+    attack_verbs_needing_attacker: frozenset[str]  # attack verbs only with an attacker as their subject
     perpetrator_nouns: PhraseLexicon
     perpetrator_groups: PhraseLexicon  # armed organisations found as perpetrators in text without capitals too
     arrest_words: PhraseLexicon
@@ -80,7 +81,8 @@ def event_lexicon() -> EventLexicon:
         call_objects=PhraseLexicon(_flat(raw["call_objects"])),
         targets=PhraseLexicon(raw["targets"]),
         attack_nouns=PhraseLexicon(_flat(raw["attack_nouns"])),
-        attack_verbs=PhraseLexicon(_flat(raw["attack_verbs"])),
+        attack_verbs=PhraseLexicon(_flat([*raw["attack_verbs"], *raw["attack_verbs_needing_attacker"]])),
+        attack_verbs_needing_attacker=frozenset(raw["attack_verbs_needing_attacker"]),
         perpetrator_nouns=PhraseLexicon(_flat(raw["perpetrator_nouns"])),
         perpetrator_groups=PhraseLexicon(_flat(raw.get("perpetrator_groups", []))),
         arrest_words=PhraseLexicon(_flat(raw["arrest_words"])),
