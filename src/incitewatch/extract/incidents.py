@@ -19,19 +19,18 @@ only if one of its records reaches the threshold chosen on MUC-4 dev (``muc4_thr
 
 from __future__ import annotations
 
-import calendar
-import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from incitewatch.extract.events import is_perpetrator_group, perpetrator_group_mentions
 from incitewatch.extract.lexicon import event_lexicon
+from incitewatch.extract.times import month_bounds
+from incitewatch.resources import optional_packaged_json
 from incitewatch.types import AnalyzedDoc, Event
 
 ROLE_COUNTS: tuple[str, ...] = ("perpetrator", "target", "victim", "killed", "wounded", "method", "place", "date")
@@ -151,10 +150,8 @@ def parse_focus_model(raw: Mapping[str, Any]) -> AttackFocusModel:
 @lru_cache(maxsize=1)
 def attack_focus_model() -> AttackFocusModel | None:
     """The packaged model, or ``None`` when ``resources/attack_focus.json`` is absent."""
-    path = resources.files("incitewatch.resources").joinpath("attack_focus.json")
-    if not path.is_file():
-        return None
-    return parse_focus_model(json.loads(path.read_text("utf-8")))
+    raw = optional_packaged_json("attack_focus.json")
+    return None if raw is None else parse_focus_model(raw)
 
 
 def score_attacks(doc: AnalyzedDoc, model: AttackFocusModel | None = None) -> tuple[Event, ...]:
@@ -190,13 +187,12 @@ def _last_day(value: str | None) -> date | None:
     match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value or "")
     if match is None:
         return None
-    year, month, day = (int(part) if part else None for part in match.groups())
-    assert year is not None  # the pattern requires it
+    year, month, day = match.groups()
     try:
-        if day is not None and month is not None:
-            return date(year, month, day)
-        if month is not None:
-            return date(year, month, calendar.monthrange(year, month)[1])
-        return date(year, 12, 31)
-    except ValueError:
+        if day:
+            return date(int(year), int(month), int(day))
+        if month:
+            return month_bounds(int(year), int(month))[1]
+        return date(int(year), 12, 31)
+    except ValueError:  # "2025-13", "2025-02-30"
         return None

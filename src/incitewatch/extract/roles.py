@@ -19,19 +19,18 @@ made by ``scripts/train_roles.py``) is trained on the MUC-4 train split; without
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from spacy.tokens import Doc
 
 from incitewatch.extract.lexicon import LexiconHit, event_lexicon
+from incitewatch.resources import optional_packaged_json
 from incitewatch.types import AnalyzedDoc, Event, RoleFiller
 
 ROLES: tuple[str, ...] = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
@@ -132,10 +131,8 @@ def parse_model(raw: Mapping[str, Any]) -> RoleModel:
 @lru_cache(maxsize=1)
 def role_model() -> RoleModel | None:
     """The packaged model, or ``None`` when ``resources/role_model.json`` is absent (the rules stand alone)."""
-    path = resources.files("incitewatch.resources").joinpath("role_model.json")
-    if not path.is_file():
-        return None
-    return parse_model(json.loads(path.read_text("utf-8")))
+    raw = optional_packaged_json("role_model.json")
+    return None if raw is None else parse_model(raw)
 
 
 # ------------------------------------------------------------------------------------------------ candidates

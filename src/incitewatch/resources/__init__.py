@@ -88,6 +88,12 @@ def _read_packaged_json(filename: str) -> Any:
     return json.loads(resources.files(__name__).joinpath(filename).read_text(encoding="utf-8"))
 
 
+def optional_packaged_json(filename: str) -> Any | None:
+    """A packaged JSON file's content, or None when it is not installed (the learned models are optional)."""
+    path = resources.files(__name__).joinpath(filename)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
 def _group_from_json(raw: Mapping[str, Any]) -> GroupRecord:
     return GroupRecord(
         id=raw["id"],
