@@ -432,10 +432,10 @@ def reanalyse_stored(
 
     Each article is re-analysed in place, the way ingest re-analyses a stored story that arrives again: same
     article id, annotations replaced, triage redone (not for articles ingested with triage off), cross-document
-    records relinked (analysts' merges, splits
-    and corrections hold). Copies of a stored article are not analysed again. The ingest journal is left as it
-    is. A run right after a complete one finds nothing to do. A document that fails is reported with the reason
-    and the others go on. ``on_item`` is called with the report after every stored input."""
+    records relinked (analysts' merges, splits and corrections hold). Copies of a stored article are not analysed
+    again. The ingest journal is left as it is. A run right after a complete one finds nothing to do. A document
+    that fails is reported with the reason and the others go on. ``on_item`` is called with the report after every
+    stored input."""
     ingester = _Ingester(store, pipeline, options or IngestOptions(), journal=False)
     for stored in store.iter_raw(stale_for=None if everything else pipeline.current_versions):
         ingester.reanalyse(stored, force=everything)
