@@ -96,7 +96,9 @@ _INCIDENT_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "bombing",
         re.compile(
-            r"\b(?:bomb\w*|explos\w*|explod\w*|dynamite\w*|blasts?|grenades?|car\s+bomb|detonat\w*|ieds?)\b",
+            # "blew up" / "was blown up": MUC-4 types these bombings (MUC-4 dev 47.45 → 47.90, train +0.22)
+            r"\b(?:bomb\w*|explos\w*|explod\w*|dynamite\w*|blasts?|grenades?|car\s+bomb|detonat\w*|ieds?|"
+            r"bl(?:ew|own|ow|owing)\s+up)\b",
             re.IGNORECASE,
         ),
     ),
