@@ -25,6 +25,12 @@ from incitewatch.extract.numbers import find_counts, parse_number
         ("Three officers of the national police were wounded.", "wounded", 3),
         # "Of the" before a count is no share when no count comes before it.
         ("Of the 130 injured, 77 were women or children.", "wounded", 130),
+        # Compound number words are one count, not their last or first word.
+        ("The bombing killed twenty-three people.", "killed", 23),
+        ("Twenty three people were killed at the market.", "killed", 23),
+        ("Two dozen people were wounded.", "wounded", 24),
+        ("The raid killed some two hundred and fifty villagers.", "killed", 250),
+        ("The shelling killed a hundred civilians.", "killed", 100),
     ],
 )
 def test_counts_are_found_with_kind_and_value(sentence: str, kind: str, value: int) -> None:
@@ -72,6 +78,12 @@ def test_parse_number_words_and_digits() -> None:
     assert parse_number("1,200") == 1200
     assert parse_number("twelve") == 12
     assert parse_number("banana") is None
+    assert parse_number("twenty-three") == 23
+    assert parse_number("two dozen") == 24
+    assert parse_number("a hundred and five") == 105
+    assert parse_number("dozens") == 24
+    assert parse_number("a") is None
+    assert parse_number("twenty bananas") is None
 
 
 def test_death_toll_phrasing_gives_killed() -> None:

@@ -3,44 +3,39 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-_UNITS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "a dozen": 12,
-    "dozens": 24,
-    "scores": 40,
-    "a hundred": 100,
-    "hundreds": 200,
-}
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted((re.escape(k) for k in _UNITS), key=len, reverse=True)) + ")"
+# Cardinal words, shared with the time expressions (``extract.times``).
+CARDINALS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS: dict[str, int] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_MULTIPLIERS = {"dozen": 12, "hundred": 100, "thousand": 1000}
+# Vague plurals a casualty report uses as counts: the smallest number they can mean, doubled ("dozens" ≥ 24).
+_VAGUE_COUNTS = {"dozens": 24, "scores": 40, "hundreds": 200}
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(sorted((re.escape(word) for word in words), key=len, reverse=True))
+
+
+# Up to ninety-nine in words: "seven", "seventeen", "twenty", "twenty-three", "twenty three".
+_DIGIT_WORDS = [word for word, value in CARDINALS.items() if value < 10]
+_BELOW_HUNDRED = (
+    rf"(?:(?:{_alternatives(TENS)})(?:[\s-]+(?:{_alternatives(_DIGIT_WORDS)})\b)?|"
+    rf"{_alternatives(CARDINALS)})"
+)
+# "a dozen", "two dozen", "a hundred", "three hundred and twenty", "two thousand", or a vague plural ("dozens").
+_NUMBER_WORDS = (
+    rf"(?:(?:a|{_BELOW_HUNDRED})\s+(?:dozen|hundred(?:\s+(?:and\s+)?{_BELOW_HUNDRED})?|thousand)\b|"
+    rf"{_BELOW_HUNDRED}|{_alternatives(_VAGUE_COUNTS)})"
+)
+_NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORDS})"
 _HEDGE = r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+"
 _VICTIM_NOUNS = (
     r"people|persons|civilians|worshippers|soldiers|police(?:men)?|officers|children|others|men|women|concert-?goers|"
@@ -115,11 +110,23 @@ class Count:
 
 
 def parse_number(token: str) -> int | None:
-    """An integer from digits ("1,200") or a number word ("twelve", "dozens"); None when it is neither."""
+    """An integer from digits ("1,200") or number words ("twelve", "twenty-three", "two dozen", "a hundred and
+    five", "dozens"); None when it is neither."""
     cleaned = token.replace(",", "").strip().lower()
     if cleaned.isdigit():
         return int(cleaned)
-    return _UNITS.get(re.sub(r"\s+", " ", cleaned))
+    words = [word for word in re.split(r"[\s-]+", cleaned) if word and word != "and"]
+    if len(words) == 1 and words[0] in _VAGUE_COUNTS:
+        return _VAGUE_COUNTS[words[0]]
+    total = 0
+    for word in words:
+        if word in _MULTIPLIERS:
+            total = max(total, 1) * _MULTIPLIERS[word]
+        elif word in CARDINALS or word in TENS:
+            total += CARDINALS.get(word) or TENS[word]
+        elif word != "a" or total:
+            return None
+    return total or None
 
 
 def _kind(verb: str, rest: str | None) -> str:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
+from incitewatch.extract.numbers import CARDINALS, TENS
 from incitewatch.types import TimeExpr
 
 if TYPE_CHECKING:
@@ -56,15 +57,10 @@ SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter
 _SEASON_FIRST_MONTH = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
 
-_SMALL_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "a dozen": 12, "dozen": 12,
-    "a hundred": 100, "hundred": 100, "a couple of": 2, "couple of": 2, "half a": 0.5, "half an": 0.5,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90,
+# Durations also count in "a", "a couple of" and "half an" ("half an hour").
+_SMALL_NUMBERS: dict[str, float] = {
+    **CARDINALS, "a": 1, "an": 1, "a dozen": 12, "dozen": 12, "a hundred": 100, "hundred": 100, "a couple of": 2,
+    "couple of": 2, "half a": 0.5, "half an": 0.5,
 }  # fmt: skip
 _VAGUE_NUMBERS = frozenset({"several", "a few", "few", "many", "some", "dozens of", "hundreds of"})
 _ORDINAL_CENTURIES = {
@@ -186,8 +182,8 @@ def parse_number(words: str) -> float | None:
     if key in _SMALL_NUMBERS:
         return float(_SMALL_NUMBERS[key])
     tens, _, ones = key.partition(" ")
-    if tens in _TENS:
-        return float(_TENS[tens] + (_SMALL_NUMBERS.get(ones, 0) if ones else 0))
+    if tens in TENS:
+        return float(TENS[tens] + (_SMALL_NUMBERS.get(ones, 0) if ones else 0))
     return None
 
 
