@@ -7,7 +7,7 @@ from typing import Any
 
 from incitewatch.link.attacks import attack_features, attack_interval
 from incitewatch.link.linker import list_attacks
-from tests.test_link_fixtures import Report, corpus, linked_store
+from tests.test_link_fixtures import Report, _shabaab, corpus, linked_store
 
 
 def _kabul(article_id: str, published: str, when: str, value: str, killed: int) -> dict[str, Any]:
@@ -67,6 +67,32 @@ def test_a_report_s_attack_carries_the_focus_of_its_records() -> None:
         event["focus"] = 0.42
     ((_, features),) = attack_features(scored)
     assert features["focus"] == 0.42
+
+
+def test_a_later_report_only_referring_to_the_attack_does_not_set_its_toll() -> None:
+    own = [*corpus()]
+    for report in own:
+        for event in report["events"]:
+            if event["type"] == "attack":
+                event["focus"] = 0.8
+    # A release a week later praises the siege and quotes the first toll: it refers to the attack, its own
+    # incident is the release.
+    praising = _shabaab("a-praise", "2025-04-20", "Release Monitor", 14, 30, dated=False).to_dict()
+    for event in praising["events"]:
+        if event["type"] == "attack":
+            event["focus"] = 0.1
+    (attack,) = [a for a in list_attacks(linked_store([*own, praising])) if a.place_name == "Mogadishu"]
+    assert "a-praise" in {r.article_id for r in attack.reports}
+    assert attack.killed == 17 and attack.wounded == 32
+    assert "latest report (2025-04-13) of 2: 14, 17" in attack.reconciliation
+    assert "passed over, 1 report(s) only referring to the attack: 14" in attack.reconciliation
+    assert attack.killed_spread == (14, 17)
+    # Had no report told of it as its own incident, the latest would still decide.
+    for event in praising["events"]:
+        if event["type"] == "attack":
+            event["focus"] = None
+    (unscored,) = [a for a in list_attacks(linked_store([*own, praising])) if a.place_name == "Mogadishu"]
+    assert unscored.killed == 14 and "passed over" not in unscored.reconciliation
 
 
 def test_country_only_report_joins_city_record_of_that_country() -> None:

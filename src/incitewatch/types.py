@@ -147,6 +147,16 @@ class Event:
     focus: float | None = None
 
 
+# Where an attack's focus reads as the report's own incident rather than one it refers to in passing: what the
+# pages label "own incident" and what toll reconciliation trusts (the MUC-4 mapping keeps its own tuned cut).
+OWN_INCIDENT_FOCUS = 0.5
+
+
+def is_own_incident(focus: float | None) -> bool:
+    """Whether a report's attack with this focus is its own incident; unscored (``None``) ones are given the benefit."""
+    return focus is None or focus >= OWN_INCIDENT_FOCUS
+
+
 @dataclass(frozen=True, slots=True)
 class AnalyzedDoc:
     article: Article

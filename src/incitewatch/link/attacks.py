@@ -1,6 +1,7 @@
 """Attacks across reports: ``attack`` events naming one place (or a city inside a country both name) at a
 compatible date or month become one ``Attack``; every report's toll, date and perpetrator stay side by side and
-the reconciled value says how it was chosen (tolls rise as counts firm up, so the latest report wins).
+the reconciled value says how it was chosen (tolls rise as counts firm up, so the latest report wins, among the
+reports that tell of the attack as their own incident when any does: a toll quoted in passing may be stale).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from incitewatch.link.actors import root_group
 from incitewatch.link.records import Attack, AttackReport, Evidence
 from incitewatch.store.links import Features, Profile, ReportRow
+from incitewatch.types import is_own_incident
 
 KIND = "attack"
 DATE_TOLERANCE_DAYS = 1  # "Friday night" vs "Saturday"
@@ -247,19 +249,29 @@ class AttackSpec:
 
 
 def _latest_value(reports: Sequence[ReportRow], field: str) -> tuple[int | None, str]:
-    """The latest report's value (tolls rise as counts firm up), and how it was chosen."""
+    """The latest report's value (tolls rise as counts firm up), and how it was chosen.
+
+    Reports that only refer to the attack (a release praising it, a retrospective) are passed over when a report
+    of it as its own incident gives the value: the toll they quote may be weeks old.
+    """
     valued = [r for r in reports if isinstance(r.features.get(field), int)]
     if not valued:
         return None, f"{field}: not reported"
-    ordered = sorted(valued, key=lambda r: (r.published or "", r.seq))
+    own = [r for r in valued if is_own_incident(r.features.get("focus"))]
+    passing = [r for r in valued if not is_own_incident(r.features.get("focus"))] if own else []
+    ordered = sorted(own or valued, key=lambda r: (r.published or "", r.seq))
     latest = ordered[-1]
     values = ", ".join(str(r.features[field]) for r in ordered)
     if len(ordered) == 1:
-        return latest.features[field], f"{field}: {latest.features[field]} (one report)"
-    if len({r.features[field] for r in ordered}) == 1:
-        return latest.features[field], f"{field}: {latest.features[field]} in all {len(ordered)} reports"
-    when = latest.published or "undated"
-    return latest.features[field], f"{field}: latest report ({when}) of {len(ordered)}: {values}"
+        why = f"{field}: {latest.features[field]} (one report)"
+    elif len({r.features[field] for r in ordered}) == 1:
+        why = f"{field}: {latest.features[field]} in all {len(ordered)} reports"
+    else:
+        why = f"{field}: latest report ({latest.published or 'undated'}) of {len(ordered)}: {values}"
+    if passing:
+        quoted = ", ".join(str(r.features[field]) for r in sorted(passing, key=lambda r: (r.published or "", r.seq)))
+        why += f" (passed over, {len(passing)} report(s) only referring to the attack: {quoted})"
+    return latest.features[field], why
 
 
 def _reconciled_date(reports: Sequence[ReportRow]) -> tuple[str | None, str]:

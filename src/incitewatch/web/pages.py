@@ -34,6 +34,7 @@ from incitewatch.api.records import RecordsUnavailable, correctable_fields, http
 from incitewatch.errors import IncitewatchError, StoreError
 from incitewatch.link.records import RecordKind
 from incitewatch.store.users import ROLES
+from incitewatch.types import is_own_incident
 from incitewatch.web.geometry import country_paths, tally_by_country
 
 Viewer = Annotated[Principal, Depends(page_principal("viewer"))]
@@ -56,7 +57,12 @@ def templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.globals.update(
-        evidence_url=evidence_url, safe_url=safe_url, page_url=page_url, quote=quote, snippet_parts=snippet_parts
+        evidence_url=evidence_url,
+        safe_url=safe_url,
+        page_url=page_url,
+        quote=quote,
+        snippet_parts=snippet_parts,
+        is_own_incident=is_own_incident,
     )
     return environment
 
