@@ -606,6 +606,7 @@ def test_a_murder_committed_by_guerrillas_is_an_attack_by_them(pipeline: Pipelin
         "The rebels' camp burned for hours after lightning struck the hill.",
         "ISIS militants were burned to death in the air strike near Raqqa.",
         "Hamas said the settlers burned olive trees near Nablus.",
+        "The militants set fire to their own truck to avoid capture near Gao.",
         # What is shot without a gun.
         "The film was shot in Morocco last year.",
         "The photo was shot by a Reuters photographer in Gaza.",
@@ -631,6 +632,8 @@ def test_ordinary_news_with_harm_or_device_words_is_no_attack(pipeline: Pipeline
     [
         ("Militants burned a village school in Borno state on Sunday.", "village school"),
         ("guerrillas killed a peasant in flores and burned a tank truck.", "tank truck"),
+        # "their" alone is whose homes they were, not the burners'.
+        ("Militants set fire to their homes in Dara on Friday.", "homes"),
     ],
 )
 def test_burning_by_attackers_is_an_arson_attack(pipeline: Pipeline, text: str, target: str) -> None:

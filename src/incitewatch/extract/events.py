@@ -1013,6 +1013,9 @@ def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|get|got|gets)\s+$", re.IGNORECASE)
 _SPEECH_OR_POSSESSIVE = re.compile(r"^\s*['’]|\b(?:said|says|say|told|claimed|claims|accused|alleged|reported)\b")
 _MAX_WORDS_TO_VERB = 4
+# What the burner says is his own is no target ("the militants set fire to their own truck"). A bare "their" is
+# not enough: in "militants set fire to their homes" the homes are the villagers'.
+_OWN_THINGS_AFTER = re.compile(r"\s+(?:down\s+)?(?:his|her|their|its)\s+own\b", re.IGNORECASE)
 
 
 def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
@@ -1029,10 +1032,12 @@ def _burned_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
     """ "Militants burned a school": an attacker noun or listed group is the subject, a few words before the verb,
     with no speech verb between ("Hamas said the settlers burned ...") and not as a possessive ("the rebels' camp
     burned"); never a passive ("militants were burned to death in the air strike"), never a forest fire or a
-    cook."""
+    cook, never the burner's own things ("set fire to their own truck")."""
     text = ctx.text
     if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start):
         return False
+    if _OWN_THINGS_AFTER.match(text, hit.end):
+        return False  # the burner's own things
     lex = ctx.lex
     subjects = [
         *lex.perpetrator_nouns.finditer(text, clause_start, hit.start),
