@@ -782,6 +782,36 @@ def _np_list_after(ctx: _Ctx, offset: int, limit: int) -> list[tuple[int, int]]:
     return spans
 
 
+# Buildings and premises named by whose they are: "the residence of the vice president", "the offices of radio
+# mineria", "the headquarters of the air force". The owner belongs to the target.
+_OWNED_PREMISES = re.compile(
+    r"\b(?:residences?|homes?|houses?|offices?|headquarters|branch(?:es)?|installations|facilities|premises|"
+    r"buildings?|studios|warehouses?|plants?|farms?|estates?|embassy|consulate|mansion|apartments?|properties)$",
+    re.IGNORECASE,
+)
+_OF = re.compile(r"\s+of\s+", re.IGNORECASE)
+
+
+def _with_owner(ctx: _Ctx, span: tuple[int, int], limit: int) -> tuple[int, int]:
+    """ "the residence" + " of vice president-elect francisco merino": a premises noun keeps whose it is."""
+    of = _OF.match(ctx.text, span[1], limit)
+    if not of or not _OWNED_PREMISES.search(ctx.text, span[0], span[1]):
+        return span
+    owner = np_after(ctx, of.end(), limit)
+    return (span[0], owner[1]) if owner else span
+
+
+_PREMISES_OF_BEFORE = re.compile(r"\b(?P<premises>[\w-]+)\s+of\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
+
+
+def _owner_of(ctx: _Ctx, span: tuple[int, int], floor: int) -> tuple[int, int]:
+    """ "the residence of the honorary consul was destroyed": the struck thing is the residence, with its owner."""
+    before = _PREMISES_OF_BEFORE.search(ctx.text, max(floor, span[0] - 40), span[0])
+    if before and _OWNED_PREMISES.search(before["premises"]):
+        return before.start("premises"), span[1]
+    return span
+
+
 def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleFiller]]) -> None:
     """Targets and victims: the noun phrases next to attack and harm words (needs POS tags; none without them)."""
     if not ctx.tokens.pos:
@@ -789,11 +819,11 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     text = ctx.text
     found: list[tuple[str, tuple[int, int]]] = []
     for match in _TARGET_CUE.finditer(text, start, end):
-        found.extend(("target", span) for span in _np_list_after(ctx, match.end(), end))
+        found.extend(("target", _with_owner(ctx, span, end)) for span in _np_list_after(ctx, match.end(), end))
     for match in _TARGET_PASSIVE.finditer(text, start, end):
         span = np_before(ctx, match.start(), start)
         if span:
-            found.append(("target", span))
+            found.append(("target", _owner_of(ctx, span, start)))
     for match in _VICTIM_CUE.finditer(text, start, end):
         found.extend(("victim", _proper_tail(ctx, span)) for span in _np_list_after(ctx, match.end(), end))
     for match in _VICTIM_PASSIVE.finditer(text, start, end):
