@@ -666,12 +666,13 @@ def test_a_stretch_of_time_after_killed_is_no_victim(pipeline: Pipeline) -> None
         # A premises noun keeps whose it is, the attack word before it or the passive after it.
         ("Rebels attacked the headquarters of the air force in Ilopango.", "headquarters of the air force"),
         ("The residence of the honorary consul was destroyed by a bomb.", "residence of the honorary consul"),
-        # Any other noun does not take the "of" phrase.
-        ("Gunmen attacked the windows of the bank.", "windows"),
+        # A part gives way to its whole.
+        ("Gunmen attacked the windows of the bank.", "bank"),
+        ("Rebels blew up a stretch of the oil pipeline near Arauca.", "oil pipeline"),
     ],
 )
-def test_premises_keep_their_owner_in_the_target(pipeline: Pipeline, text: str, target: str) -> None:
+def test_premises_keep_their_owner_and_parts_give_way_to_the_whole(pipeline: Pipeline, text: str, target: str) -> None:
     (attack,) = _of(_run(pipeline, text), "attack")
     targets = {f["text"] for f in attack["roles"].get("target", [])}
     assert target in targets
-    assert "honorary consul" not in targets  # a person is no struck object
+    assert not targets & {"honorary consul", "windows", "stretch"}  # no person, no part alone

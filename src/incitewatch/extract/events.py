@@ -792,13 +792,25 @@ _OWNED_PREMISES = re.compile(
 _OF = re.compile(r"\s+of\s+", re.IGNORECASE)
 
 
+# A part of the struck thing stands for the whole: "a stretch of the oil pipeline", "the windows of the bank".
+_PART_OF_WHOLE = re.compile(
+    r"\b(?:stretch|section|segment|part|portion|windows?|doors?|fa[cç]ade|walls?|roof|entrance|gates?|front|"
+    r"bathroom|lobby|basement|floor)$",
+    re.IGNORECASE,
+)
+
+
 def _with_owner(ctx: _Ctx, span: tuple[int, int], limit: int) -> tuple[int, int]:
-    """ "the residence" + " of vice president-elect francisco merino": a premises noun keeps whose it is."""
+    """ "the residence" + " of vice president-elect francisco merino": a premises noun keeps whose it is; a part
+    ("the windows of the bank") gives way to its whole."""
     of = _OF.match(ctx.text, span[1], limit)
-    if not of or not _OWNED_PREMISES.search(ctx.text, span[0], span[1]):
+    if not of:
         return span
-    owner = np_after(ctx, of.end(), limit)
-    return (span[0], owner[1]) if owner else span
+    owned, part = _OWNED_PREMISES.search(ctx.text, span[0], span[1]), _PART_OF_WHOLE.search(ctx.text, span[0], span[1])
+    whole = np_after(ctx, of.end(), limit) if owned or part else None
+    if whole is None:
+        return span
+    return (span[0], whole[1]) if owned else whole
 
 
 _PREMISES_OF_BEFORE = re.compile(r"\b(?P<premises>[\w-]+)\s+of\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
