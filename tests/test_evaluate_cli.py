@@ -125,6 +125,7 @@ def test_incident_type_follows_the_evidence_words() -> None:
     # Something blown up was bombed, with or without a bomb word (MUC-4 dev 47.45 → 47.90)
     assert incident_type(_attack("an airliner blew up in midair", {})) == "bombing"
     assert incident_type(_attack("the newspaper offices were blown up", {})) == "bombing"
+    assert incident_type(_attack("protests blew up after gunmen killed a student", {})) == "attack"
     assert timeml_value("2017-05-27/2017-06-25") == "2017-05-27"
 
 

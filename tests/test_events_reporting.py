@@ -632,8 +632,9 @@ def test_ordinary_news_with_harm_or_device_words_is_no_attack(pipeline: Pipeline
     [
         ("Militants burned a village school in Borno state on Sunday.", "village school"),
         ("guerrillas killed a peasant in flores and burned a tank truck.", "tank truck"),
-        # "their" alone is whose homes they were, not the burners'.
+        # "their" alone is whose homes they were, not the burners'; "her own" is as often the victim's.
         ("Militants set fire to their homes in Dara on Friday.", "homes"),
+        ("Militants set fire to her own house, the widow told reporters.", "own house"),
     ],
 )
 def test_burning_by_attackers_is_an_arson_attack(pipeline: Pipeline, text: str, target: str) -> None:
@@ -669,6 +670,10 @@ def test_a_stretch_of_time_after_killed_is_no_victim(pipeline: Pipeline) -> None
         # A part gives way to its whole.
         ("Gunmen attacked the windows of the bank.", "bank"),
         ("Rebels blew up a stretch of the oil pipeline near Arauca.", "oil pipeline"),
+        # The narrower phrase when the wider one holds the place: the owner is no target.
+        ("Gunmen attacked the embassy of Turkey in Mogadishu, killing a guard.", "embassy"),
+        # A capitalised "Front" is a name, not a part.
+        ("The army attacked the National Liberation Front of Tripura in the hills.", "National Liberation Front"),
     ],
 )
 def test_premises_keep_their_owner_and_parts_give_way_to_the_whole(pipeline: Pipeline, text: str, target: str) -> None:

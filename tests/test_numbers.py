@@ -31,6 +31,10 @@ from incitewatch.extract.numbers import find_counts, parse_number
         ("Two dozen people were wounded.", "wounded", 24),
         ("The raid killed some two hundred and fifty villagers.", "killed", 250),
         ("The shelling killed a hundred civilians.", "killed", 100),
+        # A units word that starts something else stays out of the count.
+        ("The bomb killed twenty one day after the election.", "killed", 20),
+        ("The blast killed forty five minutes after the rally began.", "killed", 40),
+        ("Gunmen killed eighty eight-year-old women in the raid.", "killed", 80),
     ],
 )
 def test_counts_are_found_with_kind_and_value(sentence: str, kind: str, value: int) -> None:
@@ -71,6 +75,18 @@ def test_both_killed_and_wounded_in_one_sentence() -> None:
     "sentence", ["The bus left 5 people behind.", "He killed time reading.", "Attacks on 3 fronts."]
 )
 def test_no_count_where_none_is_said(sentence: str) -> None:
+    assert list(find_counts(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Gunmen killed twenty-three-year-old Ahmed Khan outside his shop.",  # an age, not a count
+        "The fire killed a hundred-year-old man.",
+        "Troops killed tens of militants.",  # "tens" is not "ten"
+    ],
+)
+def test_ages_and_vague_words_are_no_counts(sentence: str) -> None:
     assert list(find_counts(sentence)) == []
 
 

@@ -96,9 +96,10 @@ _INCIDENT_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "bombing",
         re.compile(
-            # "blew up" / "was blown up": MUC-4 types these bombings (MUC-4 dev 47.45 → 47.90, train +0.22)
+            # "blew up" / "was blown up": MUC-4 types these bombings (MUC-4 dev 47.45 → 47.90, train +0.22);
+            # not a quarrel or protest that "blew up after/over" something
             r"\b(?:bomb\w*|explos\w*|explod\w*|dynamite\w*|blasts?|grenades?|car\s+bomb|detonat\w*|ieds?|"
-            r"bl(?:ew|own|ow|owing)\s+up)\b",
+            r"bl(?:ew|own|ow|owing)\s+up(?!\s+(?:after|over|when|as|into|again)\b))\b",
             re.IGNORECASE,
         ),
     ),

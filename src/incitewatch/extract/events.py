@@ -793,10 +793,10 @@ _OF = re.compile(r"\s+of\s+", re.IGNORECASE)
 
 
 # A part of the struck thing stands for the whole: "a stretch of the oil pipeline", "the windows of the bank".
+# Lower case only: "the National Liberation Front of Tripura" is a name, not a part.
 _PART_OF_WHOLE = re.compile(
     r"\b(?:stretch|section|segment|part|portion|windows?|doors?|fa[cç]ade|walls?|roof|entrance|gates?|front|"
-    r"bathroom|lobby|basement|floor)$",
-    re.IGNORECASE,
+    r"bathroom|lobby|basement|floor)$"
 )
 
 
@@ -829,27 +829,35 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     if not ctx.tokens.pos:
         return
     text = ctx.text
-    found: list[tuple[str, tuple[int, int]]] = []
+    # Each phrase with the narrower one to fall back on when the wider one fails the checks below ("the embassy of
+    # Turkey": the owner is a place, so the target is "embassy").
+    found: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
     for match in _TARGET_CUE.finditer(text, start, end):
-        found.extend(("target", _with_owner(ctx, span, end)) for span in _np_list_after(ctx, match.end(), end))
+        found.extend(("target", _with_owner(ctx, span, end), span) for span in _np_list_after(ctx, match.end(), end))
     for match in _TARGET_PASSIVE.finditer(text, start, end):
         span = np_before(ctx, match.start(), start)
         if span:
-            found.append(("target", _owner_of(ctx, span, start)))
-    for match in _VICTIM_CUE.finditer(text, start, end):
-        found.extend(("victim", _proper_tail(ctx, span)) for span in _np_list_after(ctx, match.end(), end))
+            found.append(("target", _owner_of(ctx, span, start), span))
+    victims = [span for cue in _VICTIM_CUE.finditer(text, start, end) for span in _np_list_after(ctx, cue.end(), end)]
     for match in _VICTIM_PASSIVE.finditer(text, start, end):
         span = np_before(ctx, _subject_end(text, start, match.start()), start)
-        if span:
-            found.append(("victim", _proper_tail(ctx, span)))
-    for role, span in found:
-        if _is_agent(ctx, span) or _overlaps(roles, span, "killed", "wounded", "place", "date", "perpetrator"):
-            continue
-        if _SPEECH_AFTER.match(text, span[1]):
-            continue  # "killing three Americans, the US Africa Command said": the source, not a victim
-        if role == "target" and (_overlaps(roles, span, "victim") or _NOT_TARGETS.search(text[span[0] : span[1]])):
-            continue
-        _add(roles, role, _filler(text, span[0], span[1], value=text[span[0] : span[1]]))
+        victims += [span] if span else []
+    found.extend(("victim", named, named) for named in (_proper_tail(ctx, span) for span in victims))
+    for role, wide, narrow in found:
+        span = next((s for s in (wide, narrow) if _object_fits(ctx, roles, role, s)), None)
+        if span is not None:
+            _add(roles, role, _filler(text, span[0], span[1], value=text[span[0] : span[1]]))
+
+
+def _object_fits(ctx: _Ctx, roles: dict[str, list[RoleFiller]], role: str, span: tuple[int, int]) -> bool:
+    """Whether a phrase can be the attack's target or victim: no agent, no other role's words, no source."""
+    if _is_agent(ctx, span) or _overlaps(roles, span, "killed", "wounded", "place", "date", "perpetrator"):
+        return False
+    if _SPEECH_AFTER.match(ctx.text, span[1]):
+        return False  # "killing three Americans, the US Africa Command said": the source, not a victim
+    return role != "target" or not (
+        _overlaps(roles, span, "victim") or _NOT_TARGETS.search(ctx.text[span[0] : span[1]])
+    )
 
 
 _AGENT_TAIL = re.compile(r"\s+(?:commandos?|units?|groups?|columns?|members|squads?|cells?)\b", re.IGNORECASE)
@@ -1055,9 +1063,10 @@ def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|get|got|gets)\s+$", re.IGNORECASE)
 _SPEECH_OR_POSSESSIVE = re.compile(r"^\s*['’]|\b(?:said|says|say|told|claimed|claims|accused|alleged|reported)\b")
 _MAX_WORDS_TO_VERB = 4
-# What the burner says is his own is no target ("the militants set fire to their own truck"). A bare "their" is
-# not enough: in "militants set fire to their homes" the homes are the villagers'.
-_OWN_THINGS_AFTER = re.compile(r"\s+(?:down\s+)?(?:his|her|their|its)\s+own\b", re.IGNORECASE)
+# What the burners say is their own is no target ("the militants set fire to their own truck"). A bare "their" is
+# not enough ("militants set fire to their homes": the villagers'), nor is "his own" or "her own", which is as
+# often the victim's ("militants set fire to her own house, the widow said").
+_OWN_THINGS_AFTER = re.compile(r"\s+(?:down\s+)?(?:their|its)\s+own\b", re.IGNORECASE)
 
 
 def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
@@ -1074,12 +1083,12 @@ def _burned_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
     """ "Militants burned a school": an attacker noun or listed group is the subject, a few words before the verb,
     with no speech verb between ("Hamas said the settlers burned ...") and not as a possessive ("the rebels' camp
     burned"); never a passive ("militants were burned to death in the air strike"), never a forest fire or a
-    cook, never the burner's own things ("set fire to their own truck")."""
+    cook, never the burners' own things ("set fire to their own truck")."""
     text = ctx.text
     if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start):
         return False
     if _OWN_THINGS_AFTER.match(text, hit.end):
-        return False  # the burner's own things
+        return False  # the burners' own things
     lex = ctx.lex
     subjects = [
         *lex.perpetrator_nouns.finditer(text, clause_start, hit.start),

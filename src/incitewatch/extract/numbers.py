@@ -24,18 +24,23 @@ def _alternatives(words: Iterable[str]) -> str:
     return "|".join(sorted((re.escape(word) for word in words), key=len, reverse=True))
 
 
-# Up to ninety-nine in words: "seven", "seventeen", "twenty", "twenty-three", "twenty three".
+# Up to ninety-nine in words: "seven", "seventeen", "twenty", "twenty-three", "twenty three". The units word joins
+# the tens only when it is not the start of something else ("twenty one day after", "eighty eight-year-old women",
+# "thirty three of them": 20, 80, 30).
 _DIGIT_WORDS = [word for word, value in CARDINALS.items() if value < 10]
-_BELOW_HUNDRED = (
-    rf"(?:(?:{_alternatives(TENS)})(?:[\s-]+(?:{_alternatives(_DIGIT_WORDS)})\b)?|"
-    rf"{_alternatives(CARDINALS)})"
+_JOINED_UNITS = (
+    rf"[\s-]+(?:{_alternatives(_DIGIT_WORDS)})\b(?!-)"
+    r"(?!\s+(?:of\s+(?:them|whom)|minutes?|hours?|days?|weeks?|months?|years?)\b)"
 )
+_BELOW_HUNDRED = rf"(?:(?:{_alternatives(TENS)})(?:{_JOINED_UNITS})?\b|(?:{_alternatives(CARDINALS)})\b)"
 # "a dozen", "two dozen", "a hundred", "three hundred and twenty", "two thousand", or a vague plural ("dozens").
 _NUMBER_WORDS = (
-    rf"(?:(?:a|{_BELOW_HUNDRED})\s+(?:dozen|hundred(?:\s+(?:and\s+)?{_BELOW_HUNDRED})?|thousand)\b|"
-    rf"{_BELOW_HUNDRED}|{_alternatives(_VAGUE_COUNTS)})"
+    rf"(?:(?:a|{_BELOW_HUNDRED})\s+(?:dozen|hundred(?:\s+(?:and\s+)?{_BELOW_HUNDRED})?|thousand)\b(?!-)|"
+    rf"{_BELOW_HUNDRED}|(?:{_alternatives(_VAGUE_COUNTS)})\b)"
 )
-_NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORDS})"
+# An age is no count: "killed a 23-year-old student", "a hundred-year-old shrine".
+_NOT_AN_AGE = r"(?![\w-]*-(?:year|month|week|day)s?-old\b)"
+_NUMBER = rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORDS}){_NOT_AN_AGE})"
 _HEDGE = r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+"
 _VICTIM_NOUNS = (
     r"people|persons|civilians|worshippers|soldiers|police(?:men)?|officers|children|others|men|women|concert-?goers|"
