@@ -97,6 +97,7 @@ def test_parse_number_words_and_digits() -> None:
     assert parse_number("twenty-three") == 23
     assert parse_number("two dozen") == 24
     assert parse_number("a hundred and five") == 105
+    assert parse_number("two thousand five hundred") == 2500
     assert parse_number("dozens") == 24
     assert parse_number("a") is None
     assert parse_number("twenty bananas") is None

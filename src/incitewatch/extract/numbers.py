@@ -15,7 +15,7 @@ CARDINALS: dict[str, int] = {
 TENS: dict[str, int] = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-_MULTIPLIERS = {"dozen": 12, "hundred": 100, "thousand": 1000}
+_MULTIPLIERS = {"dozen": 12, "hundred": 100}
 # Vague plurals a casualty report uses as counts: the smallest number they can mean, doubled ("dozens" ≥ 24).
 _VAGUE_COUNTS = {"dozens": 24, "scores": 40, "hundreds": 200}
 
@@ -33,10 +33,12 @@ _JOINED_UNITS = (
     r"(?!\s+(?:of\s+(?:them|whom)|minutes?|hours?|days?|weeks?|months?|years?)\b)"
 )
 _BELOW_HUNDRED = rf"(?:(?:{_alternatives(TENS)})(?:{_JOINED_UNITS})?\b|(?:{_alternatives(CARDINALS)})\b)"
-# "a dozen", "two dozen", "a hundred", "three hundred and twenty", "two thousand", or a vague plural ("dozens").
+# "a dozen", "two dozen", "a hundred", "three hundred and twenty", "two thousand five hundred", or a vague plural
+# ("dozens").
+_HUNDREDS = rf"(?:a|{_BELOW_HUNDRED})\s+hundred\b(?!-)(?:\s+(?:and\s+)?{_BELOW_HUNDRED})?"
 _NUMBER_WORDS = (
-    rf"(?:(?:a|{_BELOW_HUNDRED})\s+(?:dozen|hundred(?:\s+(?:and\s+)?{_BELOW_HUNDRED})?|thousand)\b(?!-)|"
-    rf"{_BELOW_HUNDRED}|(?:{_alternatives(_VAGUE_COUNTS)})\b)"
+    rf"(?:(?:a|{_BELOW_HUNDRED})\s+thousand\b(?!-)(?:\s+(?:and\s+)?(?:{_HUNDREDS}|{_BELOW_HUNDRED}))?|{_HUNDREDS}|"
+    rf"(?:a|{_BELOW_HUNDRED})\s+dozen\b(?!-)|{_BELOW_HUNDRED}|(?:{_alternatives(_VAGUE_COUNTS)})\b)"
 )
 # An age is no count: "killed a 23-year-old student", "a hundred-year-old shrine".
 _NOT_AN_AGE = r"(?![\w-]*-(?:year|month|week|day)s?-old\b)"
@@ -123,15 +125,17 @@ def parse_number(token: str) -> int | None:
     words = [word for word in re.split(r"[\s-]+", cleaned) if word and word != "and"]
     if len(words) == 1 and words[0] in _VAGUE_COUNTS:
         return _VAGUE_COUNTS[words[0]]
-    total = 0
+    thousands, group = 0, 0  # "two thousand five hundred": 2 × 1000, then the group 5 × 100
     for word in words:
-        if word in _MULTIPLIERS:
-            total = max(total, 1) * _MULTIPLIERS[word]
+        if word == "thousand":
+            thousands, group = thousands + max(group, 1) * 1000, 0
+        elif word in _MULTIPLIERS:
+            group = max(group, 1) * _MULTIPLIERS[word]
         elif word in CARDINALS or word in TENS:
-            total += CARDINALS.get(word) or TENS[word]
-        elif word != "a" or total:
+            group += CARDINALS.get(word) or TENS[word]
+        elif word != "a" or thousands or group:
             return None
-    return total or None
+    return (thousands + group) or None
 
 
 def _kind(verb: str, rest: str | None) -> str:
