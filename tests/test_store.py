@@ -276,6 +276,21 @@ def test_reanalysis_with_a_new_pipeline_version_replaces_annotations(store: SQLi
     assert store.search("bloodshed") == []
 
 
+def test_reanalysis_drops_entities_no_article_mentions_any_more(store: SQLiteStore) -> None:
+    save(store, make_doc(), version="v1")
+    save(store, make_doc(article_id="art-b"), version="v1")
+    assert store.search_entities("iskp")
+    # Re-analysed without its entities, art-a no longer holds them, but art-b still does.
+    save(store, AnalyzedDoc(Article(id="art-a", text=TEXT_A)), version="v2")
+    assert [(hit.entity_id, hit.article_count) for hit in store.search_entities("iskp")] == [
+        ("group:islamic-state-khorasan", 1)
+    ]
+    # Once no stored article mentions them, the entities and their names go.
+    save(store, AnalyzedDoc(Article(id="art-b", text=TEXT_A)), version="v2")
+    assert store.search_entities("iskp") == []
+    assert store.counts()["entities"] == 0
+
+
 def test_list_articles_puts_newest_first_and_undated_last(store: SQLiteStore) -> None:
     save(store, make_doc())
     save(store, make_doc(TEXT_B, "art-b", "Teenagers arrested"))

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -167,6 +167,16 @@ def _split_highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _drop_unmentioned_entities(connection: sqlite3.Connection, entity_ids: Iterable[str]) -> None:
+    """Of ``entity_ids``, the entities no stored article mentions any more (a re-analysis stopped finding them),
+    with their names: actor lists and name search would otherwise offer them, mentioned by no article."""
+    connection.executemany(
+        "DELETE FROM entities WHERE id = ? AND NOT EXISTS (SELECT 1 FROM article_entities WHERE entity_id = ?)"
+        " AND NOT EXISTS (SELECT 1 FROM entity_mentions WHERE entity_id = ?)",
+        [(entity_id, entity_id, entity_id) for entity_id in sorted(set(entity_ids))],
+    )
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -499,9 +509,12 @@ class SQLiteStore:
                 article.id,
             ),
         )
+        had = connection.execute("SELECT entity_id FROM article_entities WHERE article_id = ?", (article.id,))
+        mentioned_before = [str(row[0]) for row in had]
         for table in ("entity_mentions", "article_entities", "events"):
             connection.execute(f"DELETE FROM {table} WHERE article_id = ?", (article.id,))
         self._insert_annotations(connection, doc)
+        _drop_unmentioned_entities(connection, mentioned_before)
 
     def _insert_annotations(self, connection: sqlite3.Connection, doc: AnalyzedDoc) -> None:
         article_id = doc.article.id
