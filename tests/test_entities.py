@@ -205,6 +205,19 @@ def test_isis_k_is_its_own_group_with_a_parent(nlp: Language) -> None:
     assert "ISIL" in state.aliases and state.aliases[0] == "Islamic State"
 
 
+def test_the_ira_and_its_splinters_are_different_groups(nlp: Language) -> None:
+    text = (
+        "The Provisional IRA bombed a pub in Birmingham in 1974. Decades later a Real IRA bomb exploded in Derry, "
+        "and the Continuity IRA and the IRA itself were blamed in turn. Ira Glass reported on the UVF."
+    )
+    found = entities_of(nlp, text)
+    assert mention_texts(found, "group:ira") == ["Provisional IRA", "IRA"]
+    assert mention_texts(found, "group:new-ira") == ["Real IRA"]
+    assert mention_texts(found, "group:continuity-ira") == ["Continuity IRA"]
+    assert mention_texts(found, "group:uvf") == ["UVF"]
+    assert by_id(found, "group:ira").name == "Irish Republican Army"
+
+
 def test_hts_names_are_one_whole_group(nlp: Language) -> None:
     text = "Hay'at Tahrir al-Sham, once Jabhat al-Nusra, runs Idlib. Hayat Tahrir al-Sham (HTS) denied it."
     found = entities_of(nlp, text)
