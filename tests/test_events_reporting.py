@@ -661,6 +661,13 @@ def test_a_stretch_of_time_after_killed_is_no_victim(pipeline: Pipeline) -> None
     assert not any("weekend" in victim for victim in _victims(attack))
 
 
+def test_a_list_of_targets_goes_on_after_an_owner(pipeline: Pipeline) -> None:
+    text = "A bomb damaged the roof of the mosque and the homes of several residents in Peshawar."
+    (attack,) = _of(_run(pipeline, text), "attack")
+    targets = {f["text"] for f in attack["roles"].get("target", [])}
+    assert {"mosque", "homes of several residents"} <= targets
+
+
 @pytest.mark.parametrize(
     ("text", "target"),
     [

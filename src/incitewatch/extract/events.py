@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -771,13 +771,18 @@ _NOT_TARGETS = re.compile(
 )
 
 
-def _np_list_after(ctx: _Ctx, offset: int, limit: int) -> list[tuple[int, int]]:
-    """ "blew up a power substation and a power pylon": each noun phrase of a list after ``offset``."""
+def _np_list_after(
+    ctx: _Ctx, offset: int, limit: int, widen: Callable[[tuple[int, int]], tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
+    """ "blew up a power substation and a power pylon": each noun phrase of a list after ``offset``. With
+    ``widen`` (a premises' owner), the list goes on after the widened phrase: "the roof of the mosque and the homes
+    of several residents"."""
     spans: list[tuple[int, int]] = []
     span = np_after(ctx, offset, limit)
     while span and len(spans) < _MAX_CONJUNCTS:
         spans.append(span)
-        joint = _CONJUNCT.match(ctx.text, span[1], limit)
+        end = widen(span)[1] if widen else span[1]
+        joint = _CONJUNCT.match(ctx.text, end, limit)
         span = np_after(ctx, joint.end(), limit) if joint else None
     return spans
 
@@ -833,7 +838,8 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     # Turkey": the owner is a place, so the target is "embassy").
     found: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
     for match in _TARGET_CUE.finditer(text, start, end):
-        found.extend(("target", _with_owner(ctx, span, end), span) for span in _np_list_after(ctx, match.end(), end))
+        listed = _np_list_after(ctx, match.end(), end, lambda span: _with_owner(ctx, span, end))
+        found.extend(("target", _with_owner(ctx, span, end), span) for span in listed)
     for match in _TARGET_PASSIVE.finditer(text, start, end):
         span = np_before(ctx, match.start(), start)
         if span:
