@@ -635,6 +635,8 @@ def test_ordinary_news_with_harm_or_device_words_is_no_attack(pipeline: Pipeline
         # "their" alone is whose homes they were, not the burners'; "her own" is as often the victim's.
         ("Militants set fire to their homes in Dara on Friday.", "homes"),
         ("Militants set fire to her own house, the widow told reporters.", "own house"),
+        # A passive names its attacker after "by".
+        ("Two schools in Borno were burned by militants.", "schools"),
     ],
 )
 def test_burning_by_attackers_is_an_arson_attack(pipeline: Pipeline, text: str, target: str) -> None:
@@ -659,6 +661,19 @@ def test_a_stretch_of_time_after_killed_is_no_victim(pipeline: Pipeline) -> None
     text = "unidentified men killed the past weekend a peasant leader in morazan."
     (attack,) = _of(analysis_to_dict(pipeline.analyze_text(text)), "attack")
     assert not any("weekend" in victim for victim in _victims(attack))
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("The embassy in Kabul was attacked on Monday.", "embassy"),
+        ("A checkpoint near Mosul was bombed on Friday.", "checkpoint"),
+        ("The home of the mayor in Lahore was attacked by gunmen.", "home of the mayor"),
+    ],
+)
+def test_a_passive_target_is_found_past_the_place_named_after_it(pipeline: Pipeline, text: str, target: str) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert target in {f["text"] for f in attack["roles"].get("target", [])}
 
 
 def test_a_list_of_targets_goes_on_after_an_owner(pipeline: Pipeline) -> None:

@@ -841,7 +841,7 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
         listed = _np_list_after(ctx, match.end(), end, lambda span: _with_owner(ctx, span, end))
         found.extend(("target", _with_owner(ctx, span, end), span) for span in listed)
     for match in _TARGET_PASSIVE.finditer(text, start, end):
-        span = np_before(ctx, match.start(), start)
+        span = _struck_before(ctx, match.start(), start)
         if span:
             found.append(("target", _owner_of(ctx, span, start), span))
     victims = [span for cue in _VICTIM_CUE.finditer(text, start, end) for span in _np_list_after(ctx, cue.end(), end)]
@@ -853,6 +853,20 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
         span = next((s for s in (wide, narrow) if _object_fits(ctx, roles, role, s)), None)
         if span is not None:
             _add(roles, role, _filler(text, span[0], span[1], value=text[span[0] : span[1]]))
+
+
+# "the embassy in Kabul was attacked": the place between the struck thing and its verb.
+_WHERE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|on)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _struck_before(ctx: _Ctx, verb: int, floor: int) -> tuple[int, int] | None:
+    """The noun phrase a passive attack verb tells of, past a place said between them ("the embassy in Kabul was
+    attacked", "a checkpoint near Mosul was bombed")."""
+    span = np_before(ctx, verb, floor)
+    if span is None or not any(p.start < span[1] and span[0] < p.end for p in ctx.doc.places):
+        return span
+    where = _WHERE_BEFORE.search(ctx.text, max(floor, span[0] - 12), span[0])
+    return np_before(ctx, where.start(), floor) if where else span
 
 
 def _object_fits(ctx: _Ctx, roles: dict[str, list[RoleFiller]], role: str, span: tuple[int, int]) -> bool:
@@ -1088,11 +1102,13 @@ def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
 def _burned_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
     """ "Militants burned a school": an attacker noun or listed group is the subject, a few words before the verb,
     with no speech verb between ("Hamas said the settlers burned ...") and not as a possessive ("the rebels' camp
-    burned"); never a passive ("militants were burned to death in the air strike"), never a forest fire or a
-    cook, never the burners' own things ("set fire to their own truck")."""
+    burned"); a passive only with its attacker after "by" ("militants were burned to death in the air strike" is
+    none); never a forest fire or a cook, never the burners' own things ("set fire to their own truck")."""
     text = ctx.text
     if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start):
-        return False
+        # "two schools were burned by militants": a passive needs its attacker after "by"
+        by = _BY_AFTER.match(text, hit.end)
+        return by is not None and _names_attacker(ctx, by.end(), min(len(text), by.end() + 40))
     if _OWN_THINGS_AFTER.match(text, hit.end):
         return False  # the burners' own things
     lex = ctx.lex
