@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -771,18 +771,13 @@ _NOT_TARGETS = re.compile(
 )
 
 
-def _np_list_after(
-    ctx: _Ctx, offset: int, limit: int, widen: Callable[[tuple[int, int]], tuple[int, int]] | None = None
-) -> list[tuple[int, int]]:
-    """ "blew up a power substation and a power pylon": each noun phrase of a list after ``offset``. With
-    ``widen`` (a premises' owner), the list goes on after the widened phrase: "the roof of the mosque and the homes
-    of several residents"."""
+def _np_list_after(ctx: _Ctx, offset: int, limit: int) -> list[tuple[int, int]]:
+    """ "blew up a power substation and a power pylon": each noun phrase of a list after ``offset``."""
     spans: list[tuple[int, int]] = []
     span = np_after(ctx, offset, limit)
     while span and len(spans) < _MAX_CONJUNCTS:
         spans.append(span)
-        end = widen(span)[1] if widen else span[1]
-        joint = _CONJUNCT.match(ctx.text, end, limit)
+        joint = _CONJUNCT.match(ctx.text, span[1], limit)
         span = np_after(ctx, joint.end(), limit) if joint else None
     return spans
 
@@ -838,8 +833,7 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     # Turkey": the owner is a place, so the target is "embassy").
     found: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
     for match in _TARGET_CUE.finditer(text, start, end):
-        listed = _np_list_after(ctx, match.end(), end, lambda span: _with_owner(ctx, span, end))
-        found.extend(("target", _with_owner(ctx, span, end), span) for span in listed)
+        found.extend(("target", _with_owner(ctx, span, end), span) for span in _np_list_after(ctx, match.end(), end))
     for match in _TARGET_PASSIVE.finditer(text, start, end):
         span = _struck_before(ctx, match.start(), start)
         if span:
@@ -857,6 +851,9 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
 
 # "the embassy in Kabul was attacked": the place between the struck thing and its verb.
 _WHERE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|on)\s+(?:the\s+)?$", re.IGNORECASE)
+_MODIFIER_BEFORE = re.compile(
+    r"\b(?:with|by|to|for|from|\w+ed|\w+ing)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?$", re.IGNORECASE
+)
 
 
 def _struck_before(ctx: _Ctx, verb: int, floor: int) -> tuple[int, int] | None:
@@ -866,7 +863,11 @@ def _struck_before(ctx: _Ctx, verb: int, floor: int) -> tuple[int, int] | None:
     if span is None or not any(p.start < span[1] and span[0] < p.end for p in ctx.doc.places):
         return span
     where = _WHERE_BEFORE.search(ctx.text, max(floor, span[0] - 12), span[0])
-    return np_before(ctx, where.start(), floor) if where else span
+    struck = np_before(ctx, where.start(), floor) if where else None
+    # "a hotel popular with foreigners in Kabul": a phrase after "with", "by", "for" modifies the struck thing
+    if struck is None or _MODIFIER_BEFORE.search(ctx.text, max(floor, struck[0] - 20), struck[0]):
+        return span
+    return struck
 
 
 def _object_fits(ctx: _Ctx, roles: dict[str, list[RoleFiller]], role: str, span: tuple[int, int]) -> bool:
@@ -1087,6 +1088,7 @@ _MAX_WORDS_TO_VERB = 4
 # not enough ("militants set fire to their homes": the villagers'), nor is "his own" or "her own", which is as
 # often the victim's ("militants set fire to her own house, the widow said").
 _OWN_THINGS_AFTER = re.compile(r"\s+(?:down\s+)?(?:their|its)\s+own\b", re.IGNORECASE)
+_OWN_BEFORE = re.compile(r"\b(?:their|its)\s+own\b", re.IGNORECASE)
 
 
 def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
@@ -1106,9 +1108,12 @@ def _burned_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
     none); never a forest fire or a cook, never the burners' own things ("set fire to their own truck")."""
     text = ctx.text
     if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start):
-        # "two schools were burned by militants": a passive needs its attacker after "by"
+        # "two schools were burned by militants": a passive needs its attacker right after "by" (not "by supporters
+        # of the rebels"), and none of the burners' own things ("their own trucks were burned by the fighters")
         by = _BY_AFTER.match(text, hit.end)
-        return by is not None and _names_attacker(ctx, by.end(), min(len(text), by.end() + 40))
+        agent = np_after(ctx, by.end(), len(text)) if by else None
+        owned = _OWN_BEFORE.search(text, clause_start, hit.start)
+        return agent is not None and not owned and _names_attacker(ctx, agent[0], agent[1])
     if _OWN_THINGS_AFTER.match(text, hit.end):
         return False  # the burners' own things
     lex = ctx.lex

@@ -42,8 +42,7 @@ _NUMBER_WORDS = (
 )
 # An age is no count: "killed a 23-year-old student", "a hundred-year-old shrine".
 _NOT_AN_AGE = r"(?![\w-]*-(?:year|month|week|day)s?-old\b)"
-# "2 dozen" is 24, not 2.
-_NUMBER = rf"(?:(?:\d+\s+dozen\b(?!-)|\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORDS}){_NOT_AN_AGE})"
+_NUMBER = rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORDS}){_NOT_AN_AGE})"
 _HEDGE = r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+"
 _VICTIM_NOUNS = (
     r"people|persons|civilians|worshippers|soldiers|police(?:men)?|officers|children|others|men|women|concert-?goers|"
@@ -134,8 +133,6 @@ def parse_number(token: str) -> int | None:
             group = max(group, 1) * _MULTIPLIERS[word]
         elif word in CARDINALS or word in TENS:
             group += CARDINALS.get(word) or TENS[word]
-        elif word.isdigit() and not thousands and not group:
-            group = int(word)  # "2 dozen"
         elif word != "a" or thousands or group:
             return None
     return (thousands + group) or None
