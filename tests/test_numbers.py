@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from incitewatch.extract.numbers import find_counts, parse_number
@@ -124,3 +126,13 @@ def test_death_toll_phrasing_gives_killed() -> None:
 def test_a_count_spans_the_people_it_counts_and_no_further(sentence: str, phrase: str) -> None:
     (count,) = find_counts(sentence)
     assert count.text == phrase
+
+
+def test_a_long_run_of_numbers_is_read_within_a_hostile_input_bound() -> None:
+    # Speed is measured in benchmarks/; this guards against a runaway pattern. The age check once scanned the
+    # rest of the text from every number: 64,000 characters of "1-1-1-…" took a minute.
+    text = "1-" * 32_000 + " 12 people were killed"
+    started = time.perf_counter()
+    counts = list(find_counts(text))
+    assert time.perf_counter() - started < 5.0
+    assert [(c.kind, c.value) for c in counts] == [("killed", 12)]

@@ -40,8 +40,9 @@ _NUMBER_WORDS = (
     rf"(?:(?:a|{_BELOW_HUNDRED})\s+thousand\b(?!-)(?:\s+(?:and\s+)?(?:{_HUNDREDS}|{_BELOW_HUNDRED}))?|{_HUNDREDS}|"
     rf"(?:a|{_BELOW_HUNDRED})\s+dozen\b(?!-)|{_BELOW_HUNDRED}|(?:{_alternatives(_VAGUE_COUNTS)})\b)"
 )
-# An age is no count: "killed a 23-year-old student", "a hundred-year-old shrine".
-_NOT_AN_AGE = r"(?![\w-]*-(?:year|month|week|day)s?-old\b)"
+# An age is no count: "killed a 23-year-old student", "a hundred-year-old shrine". The look-ahead is bounded: an
+# unbounded one scanned the rest of the text from every number (quadratic on "1-1-1-…").
+_NOT_AN_AGE = r"(?![\w-]{0,12}-(?:year|month|week|day)s?-old\b)"
 _NUMBER = rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORDS}){_NOT_AN_AGE})"
 _HEDGE = r"(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|as\s+many\s+as)\s+"
 _VICTIM_NOUNS = (
