@@ -1087,8 +1087,9 @@ _MAX_WORDS_TO_VERB = 4
 # What the burners say is their own is no target ("the militants set fire to their own truck"). A bare "their" is
 # not enough ("militants set fire to their homes": the villagers'), nor is "his own" or "her own", which is as
 # often the victim's ("militants set fire to her own house, the widow said").
-_OWN_THINGS_AFTER = re.compile(r"\s+(?:down\s+)?(?:their|its)\s+own\b", re.IGNORECASE)
-_OWN_BEFORE = re.compile(r"\b(?:their|its)\s+own\b", re.IGNORECASE)
+_THEIR_OWN = r"\b(?:their|its)\s+own\b"
+_OWN_THINGS_AFTER = re.compile(rf"\s+(?:down\s+)?{_THEIR_OWN}", re.IGNORECASE)
+_OWN_BEFORE = re.compile(_THEIR_OWN, re.IGNORECASE)
 
 
 def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:

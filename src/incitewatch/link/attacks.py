@@ -257,9 +257,10 @@ def _latest_value(reports: Sequence[ReportRow], field: str) -> tuple[int | None,
     valued = [r for r in reports if isinstance(r.features.get(field), int)]
     if not valued:
         return None, f"{field}: not reported"
-    own = [r for r in valued if is_own_incident(r.features.get("focus"))]
-    passing = [r for r in valued if not is_own_incident(r.features.get("focus"))] if own else []
-    ordered = sorted(own or valued, key=lambda r: (r.published or "", r.seq))
+    by_publication = sorted(valued, key=lambda r: (r.published or "", r.seq))
+    own = [r for r in by_publication if is_own_incident(r.features.get("focus"))]
+    passing = [r for r in by_publication if not is_own_incident(r.features.get("focus"))] if own else []
+    ordered = own or by_publication
     latest = ordered[-1]
     values = ", ".join(str(r.features[field]) for r in ordered)
     if len(ordered) == 1:
@@ -269,7 +270,7 @@ def _latest_value(reports: Sequence[ReportRow], field: str) -> tuple[int | None,
     else:
         why = f"{field}: latest report ({latest.published or 'undated'}) of {len(ordered)}: {values}"
     if passing:
-        quoted = ", ".join(str(r.features[field]) for r in sorted(passing, key=lambda r: (r.published or "", r.seq)))
+        quoted = ", ".join(str(r.features[field]) for r in passing)
         why += f" (passed over, {len(passing)} report(s) only referring to the attack: {quoted})"
     return latest.features[field], why
 
