@@ -696,3 +696,35 @@ def test_the_struck_thing_is_the_target(pipeline: Pipeline, text: str, target: s
     targets = {f["text"] for f in attack["roles"].get("target", [])}
     assert target in targets
     assert not targets & {"honorary consul", "windows", "stretch"}  # no person, no part alone
+
+
+@pytest.mark.parametrize(
+    ("model", "text"),
+    [
+        ("pipeline", "Two policemen were killed in a terrorist attack on a checkpoint near Kirkuk on Monday."),
+        ("pipeline", "A guerrilla attack on the power station left the town without electricity."),
+        # Without POS tags only an attack noun after the word makes it a modifier.
+        ("rules_pipeline", "Two policemen were killed in a terrorist attack on a checkpoint near Kirkuk on Monday."),
+    ],
+)
+def test_an_attacker_word_as_a_modifier_names_no_perpetrator(
+    request: pytest.FixtureRequest, model: str, text: str
+) -> None:
+    attacks = _of(_run(request.getfixturevalue(model), text), "attack")
+    assert attacks, "the attack itself is still found"
+    perpetrators = {f["text"].lower() for a in attacks for f in a["roles"].get("perpetrator", [])}
+    assert not perpetrators & {"terrorist", "guerrilla"}
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator"),
+    [
+        ("A terrorist opened fire on worshippers outside the mosque.", "terrorist"),
+        ("Guerrilla units attacked the army post at dawn.", "Guerrilla units"),
+    ],
+)
+def test_a_singular_attacker_or_attacker_unit_is_still_the_perpetrator(
+    pipeline: Pipeline, text: str, perpetrator: str
+) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert perpetrator in {f["text"] for f in attack["roles"].get("perpetrator", [])}
