@@ -683,6 +683,8 @@ def test_a_phrase_modifying_the_struck_thing_is_no_target(pipeline: Pipeline) ->
         ("Rebels blew up a stretch of the oil pipeline near Arauca.", "oil pipeline"),
         # The narrower phrase when the wider one holds the place: the owner is no target.
         ("Gunmen attacked the embassy of Turkey in Mogadishu, killing a guard.", "embassy"),
+        # A hyphenated word the tagger splits ("state-owned") stays inside the phrase.
+        ("A bomb destroyed a branch of the state-owned bank in Bogota.", "branch of the state-owned bank"),
         # A capitalised "Front" is a name, not a part.
         ("The army attacked the National Liberation Front of Tripura in the hills.", "National Liberation Front"),
         # A passive target is found past the place named after it.

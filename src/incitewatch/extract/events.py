@@ -610,6 +610,18 @@ _TIME_WORD = re.compile(
 _MAX_NP_TOKENS = 7
 
 
+def _after_hyphen(ctx: _Ctx, i: int) -> bool:
+    """ "state-owned", "self-styled": the tagger splits the word at its hyphen and reads its second part as a
+    verb, which would end the noun phrase at "state"."""
+    toks = ctx.tokens
+    return (
+        i >= 2
+        and toks.starts[i] == toks.ends[i - 1]
+        and toks.starts[i - 1] == toks.ends[i - 2]
+        and ctx.text[toks.starts[i - 1] : toks.ends[i - 1]] == "-"
+    )
+
+
 def _np_tail(ctx: _Ctx, first: int, limit: int) -> tuple[int, int] | None:
     """The token index range of the noun phrase starting at token ``first``, ending on its last noun."""
     toks = ctx.tokens
@@ -622,7 +634,7 @@ def _np_tail(ctx: _Ctx, first: int, limit: int) -> tuple[int, int] | None:
         if toks.pos[i] in _NP_TAGS:
             if toks.pos[i] in _NP_HEADS:
                 last_head = i
-        elif word not in _NP_INNER:
+        elif word not in _NP_INNER and not _after_hyphen(ctx, i):
             break
         i += 1
     if last_head is None:
@@ -663,7 +675,8 @@ def np_before(ctx: _Ctx, offset: int, floor: int) -> tuple[int, int] | None:
     first = last
     while first - 1 >= 0 and toks.starts[first - 1] >= floor and last - first < _MAX_NP_TOKENS - 1:
         prev = first - 1
-        if toks.pos[prev] not in _NP_TAGS and ctx.text[toks.starts[prev] : toks.ends[prev]] not in _NP_INNER:
+        inner = ctx.text[toks.starts[prev] : toks.ends[prev]] in _NP_INNER or _after_hyphen(ctx, prev)
+        if toks.pos[prev] not in _NP_TAGS and not inner:
             break
         first = prev
     return _np_span(ctx, first, last)
