@@ -719,14 +719,22 @@ def test_an_attacker_word_as_a_modifier_names_no_perpetrator(
 
 
 @pytest.mark.parametrize(
-    ("text", "perpetrator"),
+    ("model", "text", "perpetrator"),
     [
-        ("A terrorist opened fire on worshippers outside the mosque.", "terrorist"),
-        ("Guerrilla units attacked the army post at dawn.", "Guerrilla units"),
+        ("pipeline", "A terrorist opened fire on worshippers outside the mosque.", "terrorist"),
+        ("pipeline", "Guerrilla units attacked the army post at dawn.", "Guerrilla units"),
+        # A day name after the attacker is no noun it modifies; "gunman" is never a modifier.
+        ("pipeline", "A gunman Sunday killed five people at a nightclub in Colorado Springs.", "gunman"),
+        ("pipeline", "GUNMEN ATTACKED A BRANCH OF THE STATE-OWNED BANK IN KIRKUK.", "GUNMEN"),
+        # A headline drops the article, and the tagger reads its verb as a noun.
+        ("pipeline", "Terrorist attacks bus in Jerusalem, killing five passengers.", "Terrorist"),
+        ("rules_pipeline", "Gunmen attack a police station in Zamfara, killing three officers.", "Gunmen"),
+        # The whole hyphenated word before the attacker, not "old gunman".
+        ("pipeline", "A 20-year-old gunman killed 19 children at a school in Texas.", "20-year-old gunman"),
     ],
 )
-def test_a_singular_attacker_or_attacker_unit_is_still_the_perpetrator(
-    pipeline: Pipeline, text: str, perpetrator: str
+def test_an_attacker_word_that_is_no_modifier_is_still_the_perpetrator(
+    request: pytest.FixtureRequest, model: str, text: str, perpetrator: str
 ) -> None:
-    (attack,) = _of(_run(pipeline, text), "attack")
+    (attack,) = _of(_run(request.getfixturevalue(model), text), "attack")
     assert perpetrator in {f["text"] for f in attack["roles"].get("perpetrator", [])}
