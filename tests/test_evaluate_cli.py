@@ -229,6 +229,17 @@ def test_wikievents_arguments_map_roles_to_token_spans() -> None:
     assert wikievents_arguments("w", tokenized, [Trigger("Contact.Contact.Meet", 1, 2)], doc) == []
 
 
+def test_a_trigger_takes_arguments_from_its_own_sentence_not_the_whole_passage() -> None:
+    # WikiEvents hands over passages of several sentences as one "sentence".
+    found = _arguments_of("Two gunmen fled . Later a bomb exploded .", "Conflict.Attack.DetonateExplode", "exploded")
+    assert found == {("ExplosiveDevice", "bomb")}  # the gunmen of the sentence before are not its attackers
+    # An abbreviation ends no sentence.
+    one_sentence = _arguments_of(
+        "Two gunmen led by Col. Smith fled and a bomb exploded .", "Conflict.Attack.DetonateExplode", "exploded"
+    )
+    assert ("Attacker", "gunmen") in one_sentence
+
+
 def _arguments_of(
     sentence: str,
     event_type: str,
