@@ -214,19 +214,32 @@ def _group(entity_id: str) -> Entity:
 
 
 def test_wikievents_arguments_map_roles_to_token_spans() -> None:
-    tokenized = text_from_sentences([(["Rebels", "attacked", "Goma", "."], "Rebels attacked Goma.")])
+    tokens = ["Rebels", "attacked", "troops", "in", "Goma", "."]
+    tokenized = text_from_sentences([(tokens, "Rebels attacked troops in Goma.")])
     text = tokenized.text
     event = _attack(
         text,
         {
             "perpetrator": (RoleFiller(0, 6, "Rebels"),),
-            "place": (RoleFiller(16, 20, "Goma"),),
+            "place": (RoleFiller(26, 30, "Goma"),),
         },
     )
     doc = AnalyzedDoc(Article(id="w", text=text), events=(event,))
     arguments = wikievents_arguments("w", tokenized, [Trigger("Conflict.Attack.Unspecified", 1, 2)], doc)
-    assert {(a.role, a.start, a.end) for a in arguments} == {("Attacker", 0, 1), ("Place", 2, 3)}
+    assert {(a.role, a.start, a.end) for a in arguments} == {("Attacker", 0, 1), ("Place", 4, 5)}
     assert wikievents_arguments("w", tokenized, [Trigger("Contact.Contact.Meet", 1, 2)], doc) == []
+
+
+def test_a_records_place_must_follow_a_locative_word() -> None:
+    for sentence, places in (("Rebels attacked a base in Goma .", {"Goma"}), ("Goma saw rebels attack .", set())):
+        tokens = sentence.split()
+        tokenized = text_from_sentences([(tokens, sentence)])
+        goma = sentence.index("Goma")
+        event = _attack(sentence, {"place": (RoleFiller(goma, goma + 4, "Goma"),)})
+        doc = AnalyzedDoc(Article(id="w", text=sentence), events=(event,))
+        at = next(i for i, token in enumerate(tokens) if token.startswith("attack"))
+        found = wikievents_arguments("w", tokenized, [Trigger("Conflict.Attack.Unspecified", at, at + 1)], doc)
+        assert {tokens[a.start] for a in found if a.role == "Place"} == places
 
 
 def test_a_trigger_takes_arguments_from_its_own_sentence_not_the_whole_passage() -> None:
