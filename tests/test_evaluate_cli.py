@@ -21,7 +21,7 @@ from incitewatch.evaluation.mapping import (
 )
 from incitewatch.evaluation.owngold import GoldFormatError, load_gold, resolve_span, score_gold
 from incitewatch.pipeline import Pipeline
-from incitewatch.types import AnalyzedDoc, Article, Entity, Event, Mention, RoleFiller, Span
+from incitewatch.types import AnalyzedDoc, Article, Entity, Event, Mention, RoleFiller, Span, TimeExpr
 from tests.shared_paths import SHARED_DATA as DATA
 
 REPORT_TEXT = (
@@ -251,6 +251,18 @@ def test_a_trigger_takes_arguments_from_its_own_sentence_not_the_whole_passage()
         "Two gunmen led by Col. Smith fled and a bomb exploded .", "Conflict.Attack.DetonateExplode", "exploded"
     )
     assert ("Attacker", "gunmen") in one_sentence
+
+
+def test_an_attack_takes_the_phrase_after_on_as_its_target() -> None:
+    found = _arguments_of("They condemned the attacks on innocent people .", "Conflict.Attack.Unspecified", "attacks")
+    assert ("Target", "innocent people") in found
+    # A time after "on" is no target: the time records say which phrases are times.
+    sentence = "The attack on Friday was condemned ."
+    tokens = sentence.split()
+    friday = sentence.index("Friday")
+    timed = AnalyzedDoc(Article(id="w", text=sentence), times=(TimeExpr(friday, friday + 6, "Friday", "2019-05-24"),))
+    trigger = Trigger("Conflict.Attack.Unspecified", 1, 2)
+    assert wikievents_arguments("w", text_from_sentences([(tokens, sentence)]), [trigger], timed) == []
 
 
 def _arguments_of(
