@@ -265,6 +265,15 @@ def test_an_attack_takes_the_phrase_after_on_as_its_target() -> None:
     assert wikievents_arguments("w", text_from_sentences([(tokens, sentence)]), [trigger], timed) == []
 
 
+def test_an_attack_takes_a_name_after_at_as_its_place() -> None:
+    placed = _arguments_of(
+        "The road was closed after explosions at Oxford Street .", "Conflict.Attack.Unspecified", "explosions"
+    )
+    assert ("Place", "Oxford Street") in placed
+    common = _arguments_of("He was seen after the attack in this photo .", "Conflict.Attack.Unspecified", "attack")
+    assert not any(role == "Place" for role, _ in common)
+
+
 def _arguments_of(
     sentence: str,
     event_type: str,
