@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from incitewatch.extract.attribution import extract_attributions, extract_channels, extract_outlets
+from incitewatch.extract.attribution import SentenceIndex, extract_attributions, extract_channels, extract_outlets
 from incitewatch.types import Attribution
 from tests.annotations import entity, seed
 
@@ -268,3 +268,13 @@ def test_a_long_text_is_read_whole_within_a_hostile_input_bound() -> None:
     found = extract_attributions(text, None, ())
     assert len(found) == 5 * 500
     assert time.perf_counter() - started < 5.0
+
+
+def test_without_a_parse_a_title_or_month_abbreviation_ends_no_sentence() -> None:
+    text = "Gunmen led by Col. Smith struck on Aug. 7 near the port. Police said Capt. Jones was hurt."
+    sentences = SentenceIndex(text, None)
+    def sentence_of(word: str) -> str:
+        return text[sentences.start_of(text.index(word)) : sentences.end_of(text.index(word))].strip()
+
+    assert sentence_of("struck") == sentence_of("port") == "Gunmen led by Col. Smith struck on Aug. 7 near the port."
+    assert sentence_of("Jones") == "Police said Capt. Jones was hurt."

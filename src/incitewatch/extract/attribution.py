@@ -255,8 +255,13 @@ def extract_channels(text: str, doc: Doc | None = None) -> tuple[Entity, ...]:
 # Shared helpers (also used by quotes.py)
 
 # A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace, unless the period
-# closes a single capital initial ("Ian J. Mccary") or a common abbreviation.
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|vs|No))[.!?][\"”’']?(?=\s)|\n")
+# closes a single capital initial ("Ian J. Mccary") or a common abbreviation of a title or month ("Col. Smith",
+# "Aug. 7"). Python's look-behinds have a fixed width, so there is one per length.
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|vs|No|Lt|Jr|Sr))"
+    r"(?<!\b(?:Mrs|Rev|Col|Gen|Maj|Sgt|Gov|Sen|Rep|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
+    r"(?<!\b(?:Capt|Prof|Sept))[.!?][\"”’']?(?=\s)|\n"
+)
 
 
 # How far back a sentence is searched for a subject or a speech verb: keeps run-on text without any
