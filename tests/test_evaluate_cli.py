@@ -274,6 +274,17 @@ def test_an_attack_takes_a_name_after_at_as_its_place() -> None:
     assert not any(role == "Place" for role, _ in common)
 
 
+def test_a_name_coordinated_with_an_attacks_place_is_its_place_too() -> None:
+    both = _arguments_of(
+        "Fighters were killed in attacks in Badia and the Cavehill Road .", "Conflict.Attack.Unspecified", "attacks"
+    )
+    assert {span for role, span in both if role == "Place"} == {"Badia", "Cavehill Road"}
+    common = _arguments_of(
+        "Leaders after the attack in Manchester and neighbours spoke .", "Conflict.Attack.Unspecified", "attack"
+    )
+    assert {span for role, span in common if role == "Place"} == {"Manchester"}
+
+
 def _arguments_of(
     sentence: str,
     event_type: str,
