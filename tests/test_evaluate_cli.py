@@ -349,6 +349,18 @@ def test_a_death_with_no_victim_record_takes_the_people_noun_nearest_it() -> Non
     assert listed == {("Victim", "employees"), ("Victim", "customers")}
 
 
+def test_a_death_or_injury_takes_the_subject_of_its_passive_or_of_died_as_its_victim() -> None:
+    wounded = _arguments_of(
+        "Three other military personnel were also reportedly wounded .", "Life.Injure.Unspecified", "wounded"
+    )
+    assert wounded == {("Victim", "personnel")}
+    died = _arguments_of("A thirteenth victim died in 1977 .", "Life.Die.Unspecified", "died")
+    assert died == {("Victim", "victim")}
+    # The subject of an active verb is the killer, not the victim.
+    active = _arguments_of("The regiment killed the marchers .", "Life.Die.Unspecified", "killed")
+    assert ("Victim", "regiment") not in active
+
+
 def test_an_attack_with_no_attacker_takes_the_attacker_noun_before_it() -> None:
     found = _arguments_of("Witnesses said two gunmen attacked the convoy .", "Conflict.Attack.Unspecified", "attacked")
     assert ("Attacker", "gunmen") in found

@@ -36,7 +36,10 @@ trigger spans, which that benchmark hands to every system as input (argument ext
   ``Life.Die``, ``Life.Injure``; arrests for ``Justice.ArrestJailDetain``) lends its fillers that lie in the
   trigger's sentence, renamed to KAIROS roles (``victim`` → ``Victim`` of a death or injury, ``Target`` of an
   attack); casualty counts are cut down to their victim phrase. A death or injury with no victim yet takes the
-  victim phrase of the casualty count of its sentence nearest the trigger ("three soldiers were killed"). Roles still
+  victim phrase of the casualty count of its sentence nearest the trigger ("three soldiers were killed"), else the
+  subject of its passive or of "died" ("three other military personnel were wounded", "a thirteenth victim died";
+  :func:`_passive_subject`, ahead of the person records and people nouns below: dev 54.0 → 56.1, all types 40.8 →
+  41.9, Victim 49 → 53 of 78 found, precision 69 → 73). Roles still
   empty take the nearest entity record of the trigger's sentence of the expected type, on the expected side of
   the trigger (:data:`_SENTENCE_ROLES`). Character spans become the dataset's token offsets. A trigger's sentence
   is its own sentence, not the benchmark's "sentence", which is often a passage of two to four
@@ -692,6 +695,46 @@ def _nearest_victim_noun(tokenized: TokenizedText, around: _Around) -> list[Role
     return [("Victim", span) for span in spans if span is not None]
 
 
+# Verbs whose passive subject is a person killed or hurt.
+_CASUALTY_VERB = re.compile(
+    r"(?:killed|died|dies|die|wounded|injured|hurt|slain|"
+    r"murdered|assassinated|executed|shot|maimed|mutilated|beaten|stabbed)"
+)
+_PASSIVE_AUX = frozenset({"was", "were", "is", "are", "been", "being", "be"})
+_NOT_SUBJECT = re.compile(
+    r"(?:the|a|an|of|and|or|but|that|which|to|in|at|on|by|"
+    r"with|for|had|has|have|not|also|it|they|he|she|there|then)"
+)
+
+
+def _passive_subject(tokenized: TokenizedText, around: _Around) -> list[RoleSpan]:
+    """The word before "was/were (adverbs) killed" or before "died": the victim, the subject of the trigger
+    ("three other military personnel were wounded", "a thirteenth victim died")."""
+    before = around.text[around.sentence[0] : around.trigger[0]]
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", before)][-6:]
+    at = len(words) - 1
+
+    def word(i: int) -> str:
+        return before[words[i][0] : words[i][1]].lower()
+
+    while at >= 0 and (word(at).endswith("ly") or word(at) in ("also", "still")):
+        at -= 1
+    trigger_word = around.text[around.trigger[0] : around.trigger[1]].lower()
+    if at >= 0 and word(at) in _PASSIVE_AUX:
+        at -= 1
+        while at >= 0 and word(at) in ("have", "has", "had"):
+            at -= 1
+    elif trigger_word not in ("died", "dies", "die"):
+        return []
+    if not _CASUALTY_VERB.fullmatch(trigger_word):  # "the building was destroyed": no person was
+        return []
+    if at < 0 or not re.fullmatch(r"[\w’'-]+", word(at)) or _NOT_SUBJECT.fullmatch(word(at)):
+        return []
+    start = around.sentence[0] + words[at][0]
+    span = tokenized.token_span(start, around.sentence[0] + words[at][1])
+    return [("Victim", span)] if span is not None else []
+
+
 def _nearest_attacker_noun(tokenized: TokenizedText, around: _Around) -> list[RoleSpan]:
     """The attacker noun of the lexicon ("gunmen", "the bomber") nearest before an attack in its sentence, when no
     record or listed group names the attacker. (Guessing targets the same way, from target and people nouns after
@@ -791,6 +834,8 @@ def wikievents_arguments(
             found += [("ExplosiveDevice", span)] if span is not None else []
         if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
             found += _counted_victims(tokenized, trigger, around, _COUNT_KINDS[family])
+        if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
+            found += _passive_subject(tokenized, around)
         found += _sentence_arguments(doc, family, tokenized, trigger, around, {role for role, _ in found})
         if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
             found += _nearest_victim_noun(tokenized, around)
