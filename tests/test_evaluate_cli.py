@@ -356,8 +356,11 @@ def test_a_death_or_injury_takes_the_subject_of_its_passive_or_of_died_as_its_vi
     assert wounded == {("Victim", "personnel")}
     died = _arguments_of("A thirteenth victim died in 1977 .", "Life.Die.Unspecified", "died")
     assert died == {("Victim", "victim")}
+    # A participle with no auxiliary counts when no object follows it.
+    reduced = _arguments_of("Two of the 12 initially killed were police .", "Life.Die.Unspecified", "killed")
+    assert reduced == {("Victim", "12")}
     # The subject of an active verb is the killer, not the victim.
-    active = _arguments_of("The regiment killed the marchers .", "Life.Die.Unspecified", "killed")
+    active = _arguments_of("The regiment killed 13 marchers .", "Life.Die.Unspecified", "killed")
     assert ("Victim", "regiment") not in active
 
 
