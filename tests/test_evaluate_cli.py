@@ -364,6 +364,15 @@ def test_a_death_or_injury_takes_the_subject_of_its_passive_or_of_died_as_its_vi
     assert ("Victim", "regiment") not in active
 
 
+def test_a_death_or_injury_takes_the_object_of_its_active_verb_as_its_victim() -> None:
+    found = _arguments_of("Roadside IED kills Russian major general in Syria .", "Life.Die.Unspecified", "kills")
+    assert ("Victim", "Russian major general") in found
+    beaten = _arguments_of("Toughs roam , beating opposition politicians .", "Life.Injure.Unspecified", "beating")
+    assert ("Victim", "opposition politicians") in beaten
+    # A noun trigger has no object: "injuries healed" names no victim.
+    assert _arguments_of("Their injuries healed slowly .", "Life.Injure.Unspecified", "injuries") == set()
+
+
 def test_an_attack_with_no_attacker_takes_the_attacker_noun_before_it() -> None:
     found = _arguments_of("Witnesses said two gunmen attacked the convoy .", "Conflict.Attack.Unspecified", "attacked")
     assert ("Attacker", "gunmen") in found
