@@ -623,6 +623,11 @@ def test_a_murder_committed_by_guerrillas_is_an_attack_by_them(pipeline: Pipelin
         # Demolition.
         "Soldiers set off explosives to clear the minefield.",
         "The sappers placed explosives under the bridge to demolish it.",
+        # Striking and stabbing with no attacker, or no assault.
+        "An earthquake struck the region on Monday, killing 40 people.",
+        "Hamas struck a deal with Fatah in Cairo on Monday.",
+        "The militants struck a truce with the army near Idlib.",
+        "The rebels' leader was stabbed in the back by his allies, the newspaper wrote.",
         # A call whose words run into "protest": still a call, not an attack.
         "The cleric urged supporters to march into protest camps and attack police stations in Lahore.",
     ],
@@ -738,3 +743,28 @@ def test_an_attacker_word_that_is_no_modifier_is_still_the_perpetrator(
 ) -> None:
     (attack,) = _of(_run(request.getfixturevalue(model), text), "attack")
     assert perpetrator in {f["text"] for f in attack["roles"].get("perpetrator", [])}
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "filler"),
+    [
+        ("A suicide bomber struck a NATO convoy near Kabul on Monday.", "target", "NATO convoy"),
+        ("The convoy was struck by a suicide bomber near Kabul.", "target", "convoy"),
+        ("Militants targeted a checkpoint in Sinai, killing five policemen.", "target", "checkpoint"),
+        # "attacker" is the subject of the verb, not the clause's trigger that needs a name after it.
+        ("An attacker stabbed two people at a train station in Hamburg.", "victim", "two people"),
+        ("An attacker burned a school in Borno.", "target", "school"),
+    ],
+)
+def test_an_attacker_striking_targeting_or_stabbing_makes_an_attack(
+    pipeline: Pipeline, text: str, role: str, filler: str
+) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert filler in {f["text"] for f in attack["roles"].get(role, [])}
+
+
+def test_an_attacker_word_before_a_participle_with_its_agent_did_not_strike(pipeline: Pipeline) -> None:
+    # "burned by the explosion": the militants were burned; they burned nothing.
+    attacks = _of(_run(pipeline, "Militants burned by the explosion were taken to hospital in Mosul."), "attack")
+    perpetrators = {f["text"] for a in attacks for f in a["roles"].get("perpetrator", [])}
+    assert "Militants" not in perpetrators

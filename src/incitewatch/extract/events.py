@@ -722,6 +722,7 @@ def perpetrator_group_mentions(text: str) -> list[tuple[int, int]]:
 _TARGET_CUE = re.compile(
     r"\b(?:attack(?:s|ed)?\s+(?:on|against)|attacked|bomb(?:s|ed|ing|ings)?\s+(?:of|at|against|on)|bombed|"
     r"dynamited|dynamite\s+attack\s+(?:on|against)|blew\s+up|blown\s+up|destroyed|damaged|set\s+fire\s+to|"
+    r"struck|hit|targeted|rammed(?:\s+\w+){0,2}\s+into|"
     r"sabotaged|(?:attacks?|explosions?|blasts?)\s+(?:affected|hit|damaged|destroyed)|(?:thrown|hurled)\s+at|"
     r"set\s+on\s+fire|burned(?:\s+down)?|torched|raided|machinegunned|machine-gunned|fired\s+(?:on|at)|"
     r"(?:explod\w*|went\s+off|placed|planted|hurled\s+\w+\s+at)\s+(?:at|in\s+front\s+of|outside|inside|near|"
@@ -730,14 +731,14 @@ _TARGET_CUE = re.compile(
 )
 _TARGET_PASSIVE = re.compile(
     r"\s+(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:\w+\s+)?(?:destroyed|damaged|dynamited|bombed|"
-    r"attacked|set\s+on\s+fire|burned|blown\s+up)\b",
+    r"attacked|set\s+on\s+fire|burned|blown\s+up|struck|hit|targeted)\b",
     re.IGNORECASE,
 )
 # Who was hit: "killed a peasant", "the murder of six jesuit priests", "the mayor was kidnapped".
 _VICTIM_CUE = re.compile(
     r"\b(?:(?:murders?|assassinations?|killings?|kidnappings?|kidnaping|abductions?|deaths?|massacres?)\s+of|"
     r"(?:killed|killing|murdered|murdering|assassinated|assassinating|kidnapped|kidnaped|kidnapping|"
-    r"abducted|abducting|wounded|wounding|injured|injuring|executed|massacred|shot|shooting))\s+",
+    r"abducted|abducting|wounded|wounding|injured|injuring|executed|massacred|shot|shooting|stabbed|stabbing))\s+",
     re.IGNORECASE,
 )
 _VICTIM_PASSIVE = re.compile(
@@ -1119,11 +1120,15 @@ def _attacked_by(ctx: _Ctx, clause: tuple[int, int], hit: LexiconHit) -> bool:
 
 def _first_trigger(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
     """The first attack noun ("the bombing"), verb ("guerrillas attacked the farm") or act done with a device
-    ("placed a bomb") of a clause."""
-    hits = [h for h in (ctx.lex.attack_nouns.first(ctx.text, start, end), _first_attack_verb(ctx, start, end)) if h]
-    act = _DEVICE_ACT.search(ctx.text, start, end)
-    if act:
-        hits.append(LexiconHit(act.start(), act.end(), act.group(), DEVICE_ACT))
+    ("placed a bomb") of a clause. "attacker" is a trigger only where the clause has no other ("the attacker, Omar
+    Mateen"): in "an attacker stabbed two people" the verb is, and the attacker its subject."""
+    nouns = list(ctx.lex.attack_nouns.finditer(ctx.text, start, end))
+    acts = [h for h in nouns if not h.text.lower().startswith("attacker")][:1]
+    acts += [h for h in (_first_attack_verb(ctx, start, end),) if h]
+    device = _DEVICE_ACT.search(ctx.text, start, end)
+    if device:
+        acts.append(LexiconHit(device.start(), device.end(), device.group(), DEVICE_ACT))
+    hits = acts or nouns[:1]
     return min(hits, key=lambda h: h.start) if hits else None
 
 
@@ -1138,23 +1143,40 @@ _OWN_THINGS_AFTER = re.compile(rf"\s+(?:down\s+)?{_THEIR_OWN}", re.IGNORECASE)
 _OWN_BEFORE = re.compile(_THEIR_OWN, re.IGNORECASE)
 
 
+# A participle with its agent: "the militants targeted by the air strike" were struck, they did not strike.
+_BY_NEXT = re.compile(r"\s+by\b", re.IGNORECASE)
+# What a group "struck" or "hit" that is no assault: "Hamas struck a deal", "the rebels hit out at the government",
+# "militants hit the headlines".
+_NO_ASSAULT_AFTER = re.compile(
+    r"\s+(?:(?:a|an|the|its|their)\s+)?(?:(?:new|final|provisional|tentative|peace|\w+-\w+)\s+)?"
+    r"(?:deals?|agreements?|accords?|truce|ceasefire|cease-fire|bargain|compromise|pact|tone|note|balance|chord|"
+    r"headlines?|record|jackpot|milestone)\b|"
+    r"\s+out\b",
+    re.IGNORECASE,
+)
+
+
 def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
     """The first attack verb of a clause, passing over verbs of burning that no attacker did: a later attack word
     of the clause still counts ("mourners burned tyres as a suicide bombing killed 12")."""
     for hit in ctx.lex.attack_verbs.finditer(ctx.text, start, end):
-        # Verbs of burning (the lexicon's attack_verbs_needing_attacker) count only when an attacker did it.
-        if hit.label not in ctx.lex.attack_verbs_needing_attacker or _burned_by_attacker(ctx, start, hit):
+        # Verbs of burning, striking or stabbing (the lexicon's attack_verbs_needing_attacker) count only when an
+        # attacker did it.
+        if hit.label not in ctx.lex.attack_verbs_needing_attacker or _done_by_attacker(ctx, start, hit):
             return hit
     return None
 
 
-def _burned_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
-    """ "Militants burned a school": an attacker noun or listed group is the subject, a few words before the verb,
-    with no speech verb between ("Hamas said the settlers burned ...") and not as a possessive ("the rebels' camp
-    burned"); a passive only with its attacker after "by" ("militants were burned to death in the air strike" is
-    none); never a forest fire or a cook, never the burners' own things ("set fire to their own truck")."""
+def _done_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
+    """ "Militants burned a school", "a suicide bomber struck a convoy": an attacker noun or listed group is the
+    subject, a few words before the verb, with no speech verb between ("Hamas said the settlers burned ...") and not
+    as a possessive ("the rebels' camp burned"); a passive only with its attacker after "by" ("militants were burned
+    to death in the air strike" is none); never a forest fire, an earthquake or a cook, never the burners' own
+    things ("set fire to their own truck"), never a deal struck or criticism ("hit out at")."""
     text = ctx.text
-    if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start):
+    if _NO_ASSAULT_AFTER.match(text, hit.end):
+        return False
+    if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start) or _BY_NEXT.match(text, hit.end):
         # "two schools were burned by militants": a passive needs its attacker right after "by" (not "by supporters
         # of the rebels"), and none of the burners' own things ("their own trucks were burned by the fighters")
         by = _BY_AFTER.match(text, hit.end)
