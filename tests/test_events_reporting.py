@@ -628,6 +628,13 @@ def test_a_murder_committed_by_guerrillas_is_an_attack_by_them(pipeline: Pipelin
         "Hamas struck a deal with Fatah in Cairo on Monday.",
         "The militants struck a truce with the army near Idlib.",
         "The rebels' leader was stabbed in the back by his allies, the newspaper wrote.",
+        # Idioms of striking, and participles: the group was struck, or struck nothing (a review found each).
+        "The Taliban struck a more conciliatory tone in talks with US envoys in Doha.",
+        "Islamic State struck fear into residents of Mosul.",
+        "The rebels struck camp and moved north before dawn.",
+        "Rebels targeted for sanctions by the European Union include three commanders.",
+        "Militants targeted in drone strikes fled to Afghanistan.",
+        "The bombing hit the headlines around the world.",
         # A call whose words run into "protest": still a call, not an attack.
         "The cleric urged supporters to march into protest camps and attack police stations in Lahore.",
     ],
@@ -754,6 +761,10 @@ def test_an_attacker_word_that_is_no_modifier_is_still_the_perpetrator(
         # "attacker" is the subject of the verb, not the clause's trigger that needs a name after it.
         ("An attacker stabbed two people at a train station in Hamburg.", "victim", "two people"),
         ("An attacker burned a school in Borno.", "target", "school"),
+        ("The assailant stabbed a teacher to death in Arras.", "perpetrator", "assailant"),
+        ("A suicide bomber rammed an explosives-laden truck into an army convoy near Gao.", "target", "army convoy"),
+        ("Militants attacked Camp Shorabak in Helmand Province.", "target", "Camp Shorabak"),
+        ("Insurgents struck in Kabul on Monday, killing five.", "perpetrator", "Insurgents"),
     ],
 )
 def test_an_attacker_striking_targeting_or_stabbing_makes_an_attack(
@@ -768,3 +779,9 @@ def test_an_attacker_word_before_a_participle_with_its_agent_did_not_strike(pipe
     attacks = _of(_run(pipeline, "Militants burned by the explosion were taken to hospital."), "attack")
     perpetrators = {f["text"] for a in attacks for f in a["roles"].get("perpetrator", [])}
     assert "Militants" not in perpetrators
+
+
+def test_the_shooting_or_stabbing_suspect_is_no_victim(pipeline: Pipeline) -> None:
+    analysis = _run(pipeline, "Police arrested the stabbing suspect after the attack in Hamburg.")
+    victims = {f["text"] for a in _of(analysis, "attack") for f in a["roles"].get("victim", [])}
+    assert "suspect" not in victims

@@ -722,7 +722,7 @@ def perpetrator_group_mentions(text: str) -> list[tuple[int, int]]:
 _TARGET_CUE = re.compile(
     r"\b(?:attack(?:s|ed)?\s+(?:on|against)|attacked|bomb(?:s|ed|ing|ings)?\s+(?:of|at|against|on)|bombed|"
     r"dynamited|dynamite\s+attack\s+(?:on|against)|blew\s+up|blown\s+up|destroyed|damaged|set\s+fire\s+to|"
-    r"struck|hit|targeted|rammed(?:\s+\w+){0,2}\s+into|"
+    r"struck|hit|targeted|rammed(?:\s+[\w-]+){0,4}\s+into|"
     r"sabotaged|(?:attacks?|explosions?|blasts?)\s+(?:affected|hit|damaged|destroyed)|(?:thrown|hurled)\s+at|"
     r"set\s+on\s+fire|burned(?:\s+down)?|torched|raided|machinegunned|machine-gunned|fired\s+(?:on|at)|"
     r"(?:explod\w*|went\s+off|placed|planted|hurled\s+\w+\s+at)\s+(?:at|in\s+front\s+of|outside|inside|near|"
@@ -736,9 +736,12 @@ _TARGET_PASSIVE = re.compile(
 )
 # Who was hit: "killed a peasant", "the murder of six jesuit priests", "the mayor was kidnapped".
 _VICTIM_CUE = re.compile(
-    r"\b(?:(?:murders?|assassinations?|killings?|kidnappings?|kidnaping|abductions?|deaths?|massacres?)\s+of|"
+    r"\b(?:(?:murders?|assassinations?|killings?|kidnappings?|kidnaping|abductions?|deaths?|massacres?|"
+    r"stabbings?)\s+of|"
     r"(?:killed|killing|murdered|murdering|assassinated|assassinating|kidnapped|kidnaped|kidnapping|"
-    r"abducted|abducting|wounded|wounding|injured|injuring|executed|massacred|shot|shooting|stabbed|stabbing))\s+",
+    r"abducted|abducting|wounded|wounding|injured|injuring|executed|massacred|shot|stabbed|"
+    # "the shooting suspect", "a stabbing spree": the act's noun before another noun hits no one
+    r"(?:shooting|stabbing)(?!\s+(?:suspects?|attacks?|spree|incidents?|rampage)\b)))\s+",
     re.IGNORECASE,
 )
 _VICTIM_PASSIVE = re.compile(
@@ -847,6 +850,8 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     # Turkey": the owner is a place, so the target is "embassy").
     found: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
     for match in _TARGET_CUE.finditer(text, start, end):
+        if match.group().split()[0].lower() in ("struck", "hit") and _NO_ASSAULT_AFTER.match(text, match.end()):
+            continue  # "the bombing hit the headlines"
         found.extend(("target", _with_owner(ctx, span, end), span) for span in _np_list_after(ctx, match.end(), end))
     for match in _TARGET_PASSIVE.finditer(text, start, end):
         span = _struck_before(ctx, match.start(), start)
@@ -1143,17 +1148,21 @@ _OWN_THINGS_AFTER = re.compile(rf"\s+(?:down\s+)?{_THEIR_OWN}", re.IGNORECASE)
 _OWN_BEFORE = re.compile(_THEIR_OWN, re.IGNORECASE)
 
 
-# A participle with its agent: "the militants targeted by the air strike" were struck, they did not strike.
-_BY_NEXT = re.compile(r"\s+by\b", re.IGNORECASE)
-# What a group "struck" or "hit" that is no assault: "Hamas struck a deal", "the rebels hit out at the government",
-# "militants hit the headlines".
+# What a group "struck" or "hit" that is no assault: "Hamas struck a new peace deal", "the Taliban struck a more
+# conciliatory tone", "Islamic State struck fear into residents", "the rebels struck camp", "hit out at". Matched
+# from right after the verb, so it also stops the verbs' target cue ("the bombing hit the headlines").
 _NO_ASSAULT_AFTER = re.compile(
-    r"\s+(?:(?:a|an|the|its|their)\s+)?(?:(?:new|final|provisional|tentative|peace|\w+-\w+)\s+)?"
-    r"(?:deals?|agreements?|accords?|truce|ceasefire|cease-fire|bargain|compromise|pact|tone|note|balance|chord|"
-    r"headlines?|record|jackpot|milestone)\b|"
-    r"\s+out\b",
+    r"\s*(?:(?:a|an|the|its|their)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:deals?|agreements?|accords?|truce|ceasefire|cease-fire|bargain|compromise|pact|alliance|partnership|"
+    r"tone|note|balance|chord|pose|nerve|headlines?|record|jackpot|milestone|gold|fear|blow)\b|"
+    r"\s*(?:(?-i:camp)|out)\b",
     re.IGNORECASE,
 )
+# A participle, not a verb with its object: "militants targeted in drone strikes", "rebels targeted for sanctions",
+# "militants burned by the explosion" were struck; they did not strike. "struck" only before "by": "insurgents struck
+# in Kabul" and "struck at dawn" are attacks.
+_PARTICIPLE_NEXT = re.compile(r"\s+(?:by|in|with|for|during|under|over|as|from)\b", re.IGNORECASE)
+_BY_NEXT = re.compile(r"\s+by\b", re.IGNORECASE)
 
 
 def _first_attack_verb(ctx: _Ctx, start: int, end: int) -> LexiconHit | None:
@@ -1176,7 +1185,8 @@ def _done_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
     text = ctx.text
     if _NO_ASSAULT_AFTER.match(text, hit.end):
         return False
-    if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start) or _BY_NEXT.match(text, hit.end):
+    participle = (_BY_NEXT if hit.label == "struck" else _PARTICIPLE_NEXT).match(text, hit.end)
+    if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start) or participle:
         # "two schools were burned by militants": a passive needs its attacker right after "by" (not "by supporters
         # of the rebels"), and none of the burners' own things ("their own trucks were burned by the fighters")
         by = _BY_AFTER.match(text, hit.end)
