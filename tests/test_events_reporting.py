@@ -785,3 +785,17 @@ def test_the_shooting_or_stabbing_suspect_is_no_victim(pipeline: Pipeline) -> No
     analysis = _run(pipeline, "Police arrested the stabbing suspect after the attack in Hamburg.")
     victims = {f["text"] for a in _of(analysis, "attack") for f in a["roles"].get("victim", [])}
     assert "suspect" not in victims
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator"),
+    [
+        ("The attacker, who stabbed two passers-by, was shot dead by police.", "attacker"),
+        ("The gunman, who killed five people, was shot dead by police.", "gunman"),
+    ],
+)
+def test_who_stopped_the_attacker_is_not_the_perpetrator(pipeline: Pipeline, text: str, perpetrator: str) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    perpetrators = {f["text"] for f in attack["roles"].get("perpetrator", [])}
+    assert perpetrator in perpetrators
+    assert "police" not in perpetrators

@@ -929,6 +929,8 @@ def _passive_agents(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     if not ctx.tokens.pos:
         return
     for match in _BY_HARM.finditer(ctx.text, start, end):
+        if _attacker_is_subject(ctx, match.start()):
+            continue  # "the gunman, who killed five people, was shot dead by police": who stopped him
         for span in _np_list_after(ctx, match.end(), end)[:2]:
             if _IS_DEVICE.search(ctx.text, span[0], span[1]):
                 continue  # "destroyed by a bomb": the means, not the agent
@@ -936,6 +938,17 @@ def _passive_agents(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
             if _overlaps(roles, span, "place", "date", "perpetrator", "victim", "target"):
                 continue
             _add(roles, "perpetrator", _filler(ctx.text, span[0], span[1], value=ctx.text[span[0] : span[1]]))
+
+
+_DETERMINER_ONLY = re.compile(r"\s*(?:(?:the|a|an)\s+)?(?:[\w-]+\s+)?", re.IGNORECASE)
+
+
+def _attacker_is_subject(ctx: _Ctx, offset: int) -> bool:
+    """Whether the sentence holding ``offset`` opens with an attacker noun ("The attacker, who ...", "A lone
+    gunman ..."): the agent of a harm done to its subject is who stopped the attacker, not the attacker."""
+    sentence_start = ctx.sentence_of(offset)[0]
+    first = ctx.lex.perpetrator_nouns.first(ctx.text, sentence_start, offset)
+    return first is not None and _DETERMINER_ONLY.fullmatch(ctx.text, sentence_start, first.start) is not None
 
 
 # "two fmln rebels were killed", "the number of guerrillas killed by troops": fighters dying in combat, which
