@@ -13,6 +13,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -186,9 +187,26 @@ def _iso(value: date | datetime | None) -> str | None:
 def _configure(connection: sqlite3.Connection, busy_timeout_s: float) -> None:
     connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
     connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("PRAGMA journal_mode = WAL")
+    _enable_wal(connection, busy_timeout_s)
     # With WAL, NORMAL stays consistent after a crash and only risks the last commits on power loss.
     connection.execute("PRAGMA synchronous = NORMAL")
+
+
+def _enable_wal(connection: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """Switch a new file to WAL. SQLite answers "database is locked" at once, without waiting out the busy
+    timeout, when another connection opens the same new file at that moment (four stores opened together failed
+    about one time in eight), so the switch is retried until the busy timeout is spent."""
+    deadline = time.monotonic() + busy_timeout_s
+    pause = 0.01
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def _apply_migrations(connection: sqlite3.Connection, where: str, clock: Callable[[], datetime]) -> None:
