@@ -635,6 +635,9 @@ def test_a_murder_committed_by_guerrillas_is_an_attack_by_them(pipeline: Pipelin
         "Rebels targeted for sanctions by the European Union include three commanders.",
         "Militants targeted in drone strikes fled to Afghanistan.",
         "The bombing hit the headlines around the world.",
+        # Shooting a film or oneself.
+        "The militants shot a propaganda video in the desert.",
+        "The gunman then shot himself.",
         # A call whose words run into "protest": still a call, not an attack.
         "The cleric urged supporters to march into protest camps and attack police stations in Lahore.",
     ],
@@ -765,6 +768,8 @@ def test_an_attacker_word_that_is_no_modifier_is_still_the_perpetrator(
         ("A suicide bomber rammed an explosives-laden truck into an army convoy near Gao.", "target", "army convoy"),
         ("Militants attacked Camp Shorabak in Helmand Province.", "target", "Camp Shorabak"),
         ("Insurgents struck in Kabul on Monday, killing five.", "perpetrator", "Insurgents"),
+        ("A gunman shot three people at a mall in Texas.", "victim", "three people"),
+        ("Militants shot two policemen in Peshawar.", "victim", "two policemen"),
     ],
 )
 def test_an_attacker_striking_targeting_or_stabbing_makes_an_attack(

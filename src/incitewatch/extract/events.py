@@ -857,7 +857,13 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
         span = _struck_before(ctx, match.start(), start)
         if span:
             found.append(("target", _owner_of(ctx, span, start), span))
-    victims = [span for cue in _VICTIM_CUE.finditer(text, start, end) for span in _np_list_after(ctx, cue.end(), end)]
+    victims = [
+        span
+        for cue in _VICTIM_CUE.finditer(text, start, end)
+        # "shot footage of the raid", "shot himself"
+        if not (cue.group().lower().startswith("shot") and _NO_ASSAULT_AFTER.match(text, cue.end()))
+        for span in _np_list_after(ctx, cue.end(), end)
+    ]
     for match in _VICTIM_PASSIVE.finditer(text, start, end):
         span = np_before(ctx, _subject_end(text, start, match.start()), start)
         victims += [span] if span else []
@@ -1167,7 +1173,9 @@ _OWN_BEFORE = re.compile(_THEIR_OWN, re.IGNORECASE)
 _NO_ASSAULT_AFTER = re.compile(
     r"\s*(?:(?:a|an|the|its|their)\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:deals?|agreements?|accords?|truce|ceasefire|cease-fire|bargain|compromise|pact|alliance|partnership|"
-    r"tone|note|balance|chord|pose|nerve|headlines?|record|jackpot|milestone|gold|fear|blow)\b|"
+    r"tone|note|balance|chord|pose|nerve|headlines?|record|jackpot|milestone|gold|fear|blow|"
+    r"videos?|footage|films?|scenes?|documentar(?:y|ies)|photos?|pictures?|selfies?)\b|"
+    r"\s*(?:him|her|them|it|your|my)sel(?:f|ves)\b|"
     r"\s*(?:(?-i:camp)|out)\b",
     re.IGNORECASE,
 )
