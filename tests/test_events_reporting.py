@@ -638,6 +638,7 @@ def test_a_murder_committed_by_guerrillas_is_an_attack_by_them(pipeline: Pipelin
         # Shooting a film or oneself.
         "The militants shot a propaganda video in the desert.",
         "The gunman then shot himself.",
+        "The footage was shot by militants near Raqqa.",
         # A call whose words run into "protest": still a call, not an attack.
         "The cleric urged supporters to march into protest camps and attack police stations in Lahore.",
     ],

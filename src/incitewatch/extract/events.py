@@ -1179,6 +1179,12 @@ _NO_ASSAULT_AFTER = re.compile(
     r"\s*(?:(?-i:camp)|out)\b",
     re.IGNORECASE,
 )
+# What was "shot" with a camera: "a video apparently shot by gunmen who carried out the attack".
+_FILMED_BEFORE = re.compile(
+    r"\b(?:videos?|footage|films?|clips?|photos?|photographs?|pictures?|scenes?|documentar(?:y|ies))\s+"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 # A participle, not a verb with its object: "militants targeted in drone strikes", "rebels targeted for sanctions",
 # "militants burned by the explosion" were struck; they did not strike. "struck" only before "by": "insurgents struck
 # in Kabul" and "struck at dawn" are attacks.
@@ -1206,6 +1212,8 @@ def _done_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
     text = ctx.text
     if _NO_ASSAULT_AFTER.match(text, hit.end):
         return False
+    if hit.label == "shot" and _FILMED_BEFORE.search(text, max(clause_start, hit.start - 40), hit.start):
+        return False  # "a video apparently shot by gunmen": filmed
     participle = (_BY_NEXT if hit.label == "struck" else _PARTICIPLE_NEXT).match(text, hit.end)
     if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start) or participle:
         # "two schools were burned by militants": a passive needs its attacker right after "by" (not "by supporters
