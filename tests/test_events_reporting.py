@@ -631,6 +631,7 @@ def test_a_murder_committed_by_guerrillas_is_an_attack_by_them(pipeline: Pipelin
         # Idioms of striking, and participles: the group was struck, or struck nothing (a review found each).
         "The Taliban struck a more conciliatory tone in talks with US envoys in Doha.",
         "Islamic State struck fear into residents of Mosul.",
+        "The militants struck gold in the desert.",
         "The rebels struck camp and moved north before dawn.",
         "Rebels targeted for sanctions by the European Union include three commanders.",
         "Militants targeted in drone strikes fled to Afghanistan.",
@@ -770,6 +771,8 @@ def test_an_attacker_word_that_is_no_modifier_is_still_the_perpetrator(
         ("Militants attacked Camp Shorabak in Helmand Province.", "target", "Camp Shorabak"),
         ("Insurgents struck in Kabul on Monday, killing five.", "perpetrator", "Insurgents"),
         ("A gunman shot three people at a mall in Texas.", "victim", "three people"),
+        # An idiom's noun as a modifier is no idiom ("struck gold" is one).
+        ("Militants struck a gold mine in Burkina Faso, killing 12 guards.", "target", "gold mine"),
         ("Militants shot two policemen in Peshawar.", "victim", "two policemen"),
     ],
 )

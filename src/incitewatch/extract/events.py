@@ -1167,22 +1167,22 @@ _OWN_THINGS_AFTER = re.compile(rf"\s+(?:down\s+)?{_THEIR_OWN}", re.IGNORECASE)
 _OWN_BEFORE = re.compile(_THEIR_OWN, re.IGNORECASE)
 
 
-# What a group "struck" or "hit" that is no assault: "Hamas struck a new peace deal", "the Taliban struck a more
-# conciliatory tone", "Islamic State struck fear into residents", "the rebels struck camp", "hit out at". Matched
-# from right after the verb, so it also stops the verbs' target cue ("the bombing hit the headlines").
+# What is shot with a camera, not a gun.
+_FILMED_THINGS = (
+    r"films?|movies?|videos?|footage|scenes?|episodes?|photos?|photographs?|pictures?|images?|clips?|series|"
+    r"documentar(?:y|ies)|commercials?|adverts?|shows?|music|selfies?"
+)
+# What a group "struck" or "hit" that is no assault: "Hamas struck a new peace deal with Fatah", "the Taliban struck
+# a more conciliatory tone", "Islamic State struck fear into residents", "shot a propaganda video", "the rebels
+# struck camp", "hit out at". The idiom's noun ends its phrase ("struck a gold mine" is an attack). Matched from
+# right after the verb, so it also stops the verbs' target cue ("the bombing hit the headlines").
 _NO_ASSAULT_AFTER = re.compile(
     r"\s*(?:(?:a|an|the|its|their)\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:deals?|agreements?|accords?|truce|ceasefire|cease-fire|bargain|compromise|pact|alliance|partnership|"
-    r"tone|note|balance|chord|pose|nerve|headlines?|record|jackpot|milestone|gold|fear|blow|"
-    r"videos?|footage|films?|scenes?|documentar(?:y|ies)|photos?|pictures?|selfies?)\b|"
+    rf"tone|note|balance|chord|pose|nerve|headlines?|record|jackpot|milestone|gold|fear|blow|{_FILMED_THINGS})"
+    r"(?=\s*(?:[,.;:!?\"”)]|$)|\s+(?:with|into|in|on|of|for|at|to|between|over|against|after|around|and|that|as)\b)|"
     r"\s*(?:him|her|them|it|your|my)sel(?:f|ves)\b|"
     r"\s*(?:(?-i:camp)|out)\b",
-    re.IGNORECASE,
-)
-# What was "shot" with a camera: "a video apparently shot by gunmen who carried out the attack".
-_FILMED_BEFORE = re.compile(
-    r"\b(?:videos?|footage|films?|clips?|photos?|photographs?|pictures?|scenes?|documentar(?:y|ies))\s+"
-    r"(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )
 # A participle, not a verb with its object: "militants targeted in drone strikes", "rebels targeted for sanctions",
@@ -1212,7 +1212,7 @@ def _done_by_attacker(ctx: _Ctx, clause_start: int, hit: LexiconHit) -> bool:
     text = ctx.text
     if _NO_ASSAULT_AFTER.match(text, hit.end):
         return False
-    if hit.label == "shot" and _FILMED_BEFORE.search(text, max(clause_start, hit.start - 40), hit.start):
+    if hit.label == "shot" and _FILMED.search(text, max(clause_start, hit.start - 40), hit.start):
         return False  # "a video apparently shot by gunmen": filmed
     participle = (_BY_NEXT if hit.label == "struck" else _PARTICIPLE_NEXT).match(text, hit.end)
     if _PASSIVE_BEFORE.search(text, max(clause_start, hit.start - 12), hit.start) or participle:
@@ -1250,11 +1250,7 @@ def _modifies(text: str, end: int) -> bool:
 
 _SHOT = re.compile(r"(?:was|were|been)\s+shot", re.IGNORECASE)
 # What is shot without a gun: "the film was shot in Morocco", "the photo was shot by ...".
-_FILMED = re.compile(
-    r"\b(?:films?|movies?|videos?|footage|scenes?|episodes?|photos?|photographs?|pictures?|images?|clips?|series|"
-    r"documentar(?:y|ies)|commercials?|adverts?|shows?|music)\b",
-    re.IGNORECASE,
-)
+_FILMED = re.compile(rf"\b(?:{_FILMED_THINGS})\b", re.IGNORECASE)
 _AIRCRAFT = re.compile(r"\b(?:planes?|aircraft|helicopters?|jets?|drones?|airliners?|missiles?)\b", re.IGNORECASE)
 _DOWN = re.compile(r"\s+down\b", re.IGNORECASE)
 
