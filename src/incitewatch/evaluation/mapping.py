@@ -768,12 +768,17 @@ _STRUCK = re.compile(r"\s+(?:on|against|targeting|targeted\s+at|aimed\s+at)\s+" 
 _LOCATED = re.compile(r"\s+(?:in|at|near|outside|inside|across)\s+" + _PHRASE, re.IGNORECASE)
 
 
+def _phrase_chars(found: re.Match[str]) -> tuple[int, int]:
+    """Character span of the phrase a :data:`_PHRASE` pattern captured, without its trailing space."""
+    return found.start(1), found.start(1) + len(found[1].rstrip())
+
+
 def _phrase_after(pattern: re.Pattern[str], doc: AnalyzedDoc, around: _Around) -> tuple[int, int] | None:
     """Character span of the phrase ``pattern`` finds right after the trigger, unless it is a time ("on Friday")."""
     found = pattern.match(around.text, around.trigger[1], around.sentence[1])
     if found is None:
         return None
-    start, end = found.start(1), found.start(1) + len(found[1].rstrip())
+    start, end = _phrase_chars(found)
     if found[1][0].isdigit() or any(t.start < end and start < t.end for t in doc.times):
         return None
     return start, end
@@ -809,10 +814,9 @@ def _coordinated_places(found: list[RoleSpan], tokenized: TokenizedText, around:
         coordinated = _COORDINATED.match(around.text, end, around.sentence[1])
         if coordinated is None or not coordinated[1][:1].isupper():
             continue
-        start = coordinated.start(1)
-        chars = tokenized.token_span(start, start + len(coordinated[1].rstrip()))
-        if chars is not None:
-            added.append(("Place", chars))
+        tokens = tokenized.token_span(*_phrase_chars(coordinated))
+        if tokens is not None:
+            added.append(("Place", tokens))
     return found + added
 
 
@@ -831,8 +835,7 @@ def _active_object(tokenized: TokenizedText, around: _Around) -> list[RoleSpan]:
     found = _OBJECT.match(around.text, around.trigger[1], around.sentence[1])
     if found is None or not found[1].strip():
         return []
-    start = found.start(1)
-    span = tokenized.token_span(start, start + len(found[1].rstrip()))
+    span = tokenized.token_span(*_phrase_chars(found))
     return [("Victim", span)] if span is not None else []
 
 
