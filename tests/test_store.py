@@ -6,7 +6,9 @@ import hashlib
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -485,46 +487,44 @@ def test_closed_store_raises_store_error(tmp_path: Path) -> None:
         opened.counts()
 
 
-def test_many_stores_opened_at_once_on_new_files_all_open(tmp_path: Path) -> None:
-    # SQLite refused the switch to WAL at once ("database is locked") in about one round in eight, without waiting
-    # out the busy timeout; twenty rounds of six made that a near-certain failure before the switch was retried.
+def _errors_running_together(work: Callable[[int], None], count: int) -> list[BaseException]:
+    """Run ``work(0)`` … ``work(count - 1)`` in threads started together; what they raised."""
     errors: list[BaseException] = []
 
-    def open_store(path: Path) -> None:
+    def guarded(n: int) -> None:
         try:
-            with SQLiteStore(path) as opened:
-                opened.counts()
+            work(n)
         except BaseException as exc:
             errors.append(exc)
 
-    for round_number in range(20):
-        path = tmp_path / f"round-{round_number}.sqlite"
-        threads = [threading.Thread(target=open_store, args=(path,)) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert errors == []
-
-
-def test_stores_opened_at_once_on_a_new_file_migrate_once(tmp_path: Path) -> None:
-    path = tmp_path / "iw.sqlite"
-    errors: list[BaseException] = []
-
-    def open_and_write(n: int) -> None:
-        try:
-            with SQLiteStore(path) as opened:
-                for i in range(10):
-                    opened.add_raw(RawDocument(f"{n}:{i}".encode(), f"file:///{n}-{i}.txt"))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_and_write, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    return errors
+
+
+def test_many_stores_opened_at_once_on_new_files_all_open(tmp_path: Path) -> None:
+    # SQLite refused the switch to WAL at once ("database is locked") in about one round in eight, without waiting
+    # out the busy timeout; twenty rounds of six made that a near-certain failure before the switch was retried.
+    def open_store(path: Path, _: int) -> None:
+        with SQLiteStore(path) as opened:
+            opened.counts()
+
+    for round_number in range(20):
+        assert _errors_running_together(partial(open_store, tmp_path / f"round-{round_number}.sqlite"), 6) == []
+
+
+def test_stores_opened_at_once_on_a_new_file_migrate_once(tmp_path: Path) -> None:
+    path = tmp_path / "iw.sqlite"
+
+    def open_and_write(n: int) -> None:
+        with SQLiteStore(path) as opened:
+            for i in range(10):
+                opened.add_raw(RawDocument(f"{n}:{i}".encode(), f"file:///{n}-{i}.txt"))
+
+    assert _errors_running_together(open_and_write, 4) == []
     with SQLiteStore(path) as opened:
         assert opened.counts()["raw_documents"] == 40
         assert opened.schema_migrations() == [m.name for m in load_migrations()]
