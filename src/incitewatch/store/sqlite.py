@@ -194,7 +194,7 @@ def _configure(connection: sqlite3.Connection, busy_timeout_s: float) -> None:
 
 def _enable_wal(connection: sqlite3.Connection, busy_timeout_s: float) -> None:
     """Switch a new file to WAL. SQLite answers "database is locked" at once, without waiting out the busy
-    timeout, when another connection opens the same new file at that moment (four stores opened together failed
+    timeout, when another connection opens the same new file at that moment (six stores opened together failed
     about one time in eight), so the switch is retried until the busy timeout is spent."""
     deadline = time.monotonic() + busy_timeout_s
     pause = 0.01
