@@ -156,6 +156,14 @@ def page_for(browser: Any, server: Server) -> Iterator[Any]:
         context.close()
 
 
+def _click_and_wait(page: Any, target: Any) -> None:
+    """Click something that loads a page and wait until that page has loaded. A page's URL changes when the
+    navigation is committed, before the new document is parsed, so waiting on the URL alone raced (CI once counted
+    0 rows on the attack page); a form posted back to the page's own URL matches before it is even sent."""
+    with page.expect_navigation(wait_until="load"):
+        target.click()
+
+
 def _shot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
@@ -209,14 +217,14 @@ def test_release_value_leads_to_highlighted_evidence(page_for: Any, server: Serv
     rows = page.locator("table.records tbody tr")
     counts = [int(rows.nth(index).locator("td").nth(5).inner_text()) for index in range(rows.count())]
     assert max(counts) >= 2, "the sample's release is told by several outlets"
-    rows.nth(counts.index(max(counts))).locator("a").first.click()
-    page.wait_for_url(re.compile(r".*/releases/release:.*"))
+    _click_and_wait(page, rows.nth(counts.index(max(counts))).locator("a").first)
+    assert re.match(r".*/releases/release:.*", page.url)
     assert page.locator("section.report-card").count() == max(counts)
     _shot(page, "release")
     evidence = page.locator("section.report-card blockquote a.ev").first
     expected = evidence.inner_text()
-    evidence.click()
-    page.wait_for_url(re.compile(r".*/articles/a-[0-9a-f]+\?hl=\d+-\d+#hl"))
+    _click_and_wait(page, evidence)
+    assert re.match(r".*/articles/a-[0-9a-f]+\?hl=\d+-\d+#hl", page.url)
     marked = page.locator("mark#hl")
     assert marked.count() == 1
     assert " ".join(marked.inner_text().split()) == " ".join(expected.split())
@@ -228,7 +236,8 @@ def test_release_value_leads_to_highlighted_evidence(page_for: Any, server: Serv
 def test_attack_page_map_and_timeline(page_for: Any, server: Server) -> None:
     page = page_for("viewer")
     page.goto(f"{server.base}/attacks")
-    page.locator("table.records a").first.click()
+    _click_and_wait(page, page.locator("table.records a").first)
+    assert re.match(r".*/attacks/attack:.*", page.url)
     assert page.locator("table.records tbody tr").count() >= 1
     _shot(page, "attack")
     page.goto(f"{server.base}/map")
@@ -264,8 +273,8 @@ def test_analyst_merges_two_actors(page_for: Any, server: Server) -> None:
     page.goto(f"{server.base}/actors/person:abu-tester")
     page.fill("form.merge input[name=other]", "person:xss-speaker")
     page.fill("form.merge textarea[name=reason]", "one spokesman under two spellings")
-    page.click("form.merge button[type=submit]")
-    page.wait_for_url(f"{server.base}/actors/person:abu-tester")
+    _click_and_wait(page, page.locator("form.merge button[type=submit]"))
+    assert page.url == f"{server.base}/actors/person:abu-tester"
     assert "alert('name')" in page.locator("main").inner_text()  # the merged name, shown as text
     _shot(page, "actor-merged")
     _assert_nothing_ran(server)
@@ -290,8 +299,8 @@ def test_viewer_is_refused_a_merge(page_for: Any, server: Server) -> None:
 def test_analyst_corrects_a_toll_and_sees_the_original(page_for: Any, server: Server) -> None:
     page = page_for("analyst")
     page.goto(f"{server.base}/attacks")
-    page.locator("table.records a").first.click()
-    page.wait_for_url(re.compile(r".*/attacks/attack:.*"))
+    _click_and_wait(page, page.locator("table.records a").first)
+    assert re.match(r".*/attacks/attack:.*", page.url)
     attack_url = page.url
     machine = page.locator("span.value[data-field=killed]").inner_text()
     corrected = str(int(machine) + 2) if machine.isdigit() else "31"
@@ -299,8 +308,8 @@ def test_analyst_corrects_a_toll_and_sees_the_original(page_for: Any, server: Se
     form.locator("select[name=field]").select_option("killed")
     form.locator("input[name=value]").fill(corrected)
     form.locator("input[name=reason]").fill("<b>ministry</b> final toll")
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(attack_url)
+    _click_and_wait(page, form.locator("button[type=submit]"))
+    assert page.url == attack_url
     assert page.locator("span.value[data-field=killed]").inner_text() == corrected
     beside = page.locator(".correction[data-field=killed]")
     assert beside.locator("s.original").inner_text() == (machine if machine.isdigit() else "none")
@@ -313,8 +322,8 @@ def test_analyst_corrects_a_toll_and_sees_the_original(page_for: Any, server: Se
 def test_viewer_gets_no_correction_form_and_the_api_refuses(page_for: Any, server: Server) -> None:
     page = page_for("viewer")
     page.goto(f"{server.base}/attacks")
-    page.locator("table.records a").first.click()
-    page.wait_for_url(re.compile(r".*/attacks/attack:.*"))
+    _click_and_wait(page, page.locator("table.records a").first)
+    assert re.match(r".*/attacks/attack:.*", page.url)
     assert page.locator("form.correct").count() == 0
     assert page.locator("form[action$='/undo']").count() == 0
     record_id = page.url.split("/attacks/", 1)[1]
