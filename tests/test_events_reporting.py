@@ -808,3 +808,29 @@ def test_who_stopped_the_attacker_is_not_the_perpetrator(pipeline: Pipeline, tex
     perpetrators = {f["text"] for f in attack["roles"].get("perpetrator", [])}
     assert perpetrator in perpetrators
     assert "police" not in perpetrators
+
+
+@pytest.mark.parametrize(
+    ("text", "victim", "perpetrator"),
+    [
+        # The attacker noun is the agent of the participle ("targeted by gunmen"), not fighters who died.
+        ("Villagers targeted by gunmen were killed in Zamfara on Friday.", "Villagers", "gunmen"),
+        # The phrase before "were killed" ends the participle phrase: how they were hit, not who was hit.
+        ("Soldiers targeted by the bombing were killed near Kabul.", "Soldiers", None),
+        ("Two policemen caught in the blast were wounded in Quetta.", "Two policemen", None),
+    ],
+)
+def test_the_subject_of_a_passive_harm_lies_before_a_participle_phrase(
+    pipeline: Pipeline, text: str, victim: str, perpetrator: str | None
+) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert victim in {f["text"] for f in attack["roles"].get("victim", [])}
+    perpetrators = {f["text"] for f in attack["roles"].get("perpetrator", [])}
+    assert perpetrators == ({perpetrator} if perpetrator else set())
+
+
+def test_fighters_killed_after_a_participle_phrase_are_no_attack_they_carried_out(pipeline: Pipeline) -> None:
+    # As "five militants were killed in an air strike": fighters dying, not an attack by them.
+    analysis = _run(pipeline, "The militants targeted by the air strike were killed in Helmand.")
+    perpetrators = {f["text"] for a in _of(analysis, "attack") for f in a["roles"].get("perpetrator", [])}
+    assert "militants" not in {p.lower() for p in perpetrators}

@@ -769,6 +769,23 @@ def _subject_end(text: str, floor: int, verb: int) -> int:
     return verb
 
 
+# "soldiers targeted by the bombing were killed", "villagers caught in the crossfire were wounded": a participle
+# phrase between a passive verb's subject and the verb.
+_REDUCED_RELATIVE_BEFORE = re.compile(
+    r"\b(?:targeted|hit|struck|caught|trapped|surrounded|ambushed|attacked|seized|abducted|kidnapped)\s+"
+    r"(?:by|in)\s+(?:the\s+|a\s+|an\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _past_reduced_relative(ctx: _Ctx, span: tuple[int, int], floor: int) -> tuple[int, int]:
+    """The subject of a passive verb when the phrase just before the verb ends a participle phrase: "the bombing"
+    in "soldiers targeted by the bombing were killed" is how they were hit; the soldiers were killed."""
+    participle = _REDUCED_RELATIVE_BEFORE.search(ctx.text, max(floor, span[0] - 30), span[0])
+    subject = np_before(ctx, participle.start(), floor) if participle else None
+    return subject or span
+
+
 def _overlaps(roles: dict[str, list[RoleFiller]], span: tuple[int, int], *names: str) -> bool:
     return any(f.start < span[1] and span[0] < f.end for name in names for f in roles.get(name, ()))
 
@@ -866,7 +883,7 @@ def _object_fillers(ctx: _Ctx, start: int, end: int, roles: dict[str, list[RoleF
     ]
     for match in _VICTIM_PASSIVE.finditer(text, start, end):
         span = np_before(ctx, _subject_end(text, start, match.start()), start)
-        victims += [span] if span else []
+        victims += [_past_reduced_relative(ctx, span, start)] if span else []
     found.extend(("victim", named, named) for named in (_proper_tail(ctx, span) for span in victims))
     for role, wide, narrow in found:
         span = next((s for s in (wide, narrow) if _object_fits(ctx, roles, role, s)), None)
@@ -958,16 +975,21 @@ def _attacker_is_subject(ctx: _Ctx, offset: int) -> bool:
 
 
 # "two fmln rebels were killed", "the number of guerrillas killed by troops": fighters dying in combat, which
-# reports of terrorist attacks (and MUC-4) do not count as an attack on them.
+# reports of terrorist attacks (and MUC-4) do not count as an attack on them. A participle phrase may stand between
+# ("the militants targeted by the air strike were killed"), but then only with the auxiliary after it.
 _FIGHTER_DEATH = re.compile(
-    r"\s+(?:(?:were|was|had\s+been|have\s+been)\s+)?(?:killed|wounded|captured)\b(?=\s+(?:by|in|during|and|on)\b|"
-    r"\s*[.,;]|\s*$)",
+    r"\s+(?:(?:were|was|had\s+been|have\s+been)\s+|"
+    r"(?:targeted|hit|struck|caught|surrounded|spotted|trapped)\s+(?:by|in)\s+(?:[\w-]+\s+){1,4}?"
+    r"(?:were|was|had\s+been|have\s+been)\s+)?"
+    r"(?:killed|wounded|captured)\b(?=\s+(?:by|in|during|and|on)\b|\s*[.,;]|\s*$)",
     re.IGNORECASE,
 )
 
 
 def _fighters_died(ctx: _Ctx, start: int, end: int) -> bool:
     for agent in ctx.lex.perpetrator_nouns.finditer(ctx.text, start, end):
+        if _BY_AGENT.search(ctx.text, max(start, agent.start - 40), _agent_phrase(ctx, agent, start)[0]):
+            continue  # "villagers targeted by gunmen were killed": the gunmen are who killed, not who died
         if _FIGHTER_DEATH.match(ctx.text, agent.end, end):
             return True
     return False
