@@ -834,3 +834,20 @@ def test_fighters_killed_after_a_participle_phrase_are_no_attack_they_carried_ou
     analysis = _run(pipeline, "The militants targeted by the air strike were killed in Helmand.")
     perpetrators = {f["text"] for a in _of(analysis, "attack") for f in a["roles"].get("perpetrator", [])}
     assert "militants" not in {p.lower() for p in perpetrators}
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "filler"),
+    [
+        ("Bandits attacked a village in Zamfara, killing 30 people.", "perpetrator", "Bandits"),
+        ("Militiamen stormed a camp for displaced people in Ituri on Sunday.", "perpetrator", "Militiamen"),
+        ("The shooter opened fire at a school in Texas.", "perpetrator", "shooter"),
+        ("A suicide bomber blew himself up outside a mosque in Peshawar.", "perpetrator", "suicide bomber"),
+        ("The bomber blew himself up outside a mosque in Peshawar, killing 12.", "method", "blew himself up"),
+    ],
+)
+def test_attackers_of_todays_reporting_and_a_bomber_blowing_himself_up(
+    pipeline: Pipeline, text: str, role: str, filler: str
+) -> None:
+    (attack,) = _of(_run(pipeline, text), "attack")
+    assert filler in {f["text"] for f in attack["roles"].get(role, [])}
