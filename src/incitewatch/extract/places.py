@@ -1146,13 +1146,15 @@ def _scan_candidates(
 
 def _vetoed(start: int, end: int, hits: tuple[NameHit, ...], blocked: Iterable[_Blocked]) -> bool:
     """Inside a non-place entity. The small model's labels are overruled only for a curated name that is the
-    whole entity ("Mozambique" tagged ORG, "Tal Afar" tagged PERSON) or contains it ("Tillaberi region" around
-    "Tillaberi" tagged ORG); the entity ruler's ids never are."""
+    whole entity ("Mozambique" tagged ORG, "Tal Afar" tagged PERSON), or for a suffixed subdivision name that
+    contains it ("Tillaberi region" around "Tillaberi" tagged ORG); the entity ruler's ids never are."""
     for other in blocked:
         if not (start < other.end and other.start < end):
             continue
+        exact = (start, end) == (other.start, other.end)
         around = start <= other.start and other.end <= end
-        if other.deliberate or not around or not any(hit.entry.curated for hit in hits):
+        suffixed = any(hit.entry.curated and _is_subdivision(hit) for hit in hits)
+        if other.deliberate or not (exact or (around and suffixed)) or not any(hit.entry.curated for hit in hits):
             return True
     return False
 
