@@ -21,7 +21,7 @@ from incitewatch.evaluation.mapping import (
 )
 from incitewatch.evaluation.owngold import GoldFormatError, load_gold, resolve_span, score_gold
 from incitewatch.pipeline import Pipeline
-from incitewatch.types import AnalyzedDoc, Article, Entity, Event, Mention, RoleFiller, Span, TimeExpr
+from incitewatch.types import AnalyzedDoc, Article, Entity, Event, Mention, Place, RoleFiller, Span, TimeExpr
 from tests.shared_paths import SHARED_DATA as DATA
 
 REPORT_TEXT = (
@@ -182,6 +182,37 @@ def test_muc4_has_no_incident_where_only_armed_forces_were_hit(
         roles["target"] = (_filler(text, "police post"), _filler(text, phrase))
     doc = AnalyzedDoc(Article(id="m", text=text), events=(_attack(text, roles),))
     assert len(muc4_templates(doc)) == templates
+
+
+def test_muc4_an_incident_is_keyed_by_its_town_before_its_province() -> None:
+    text = "A bomb exploded in Antioquia, in Medellin. Another bomb exploded in Medellin."
+    province, town = _filler(text, "Antioquia"), _filler(text, "Medellin")
+    second = text.rindex("Medellin")
+    again = RoleFiller(second, second + 8, "Medellin", entity="place:medellin")
+    places = (
+        Place(
+            province.start,
+            province.end,
+            "Antioquia",
+            "place:iso:CO-ANT",
+            "Antioquia",
+            None,
+            "CO",
+            None,
+            None,
+            kind="admin",
+        ),
+        Place(town.start, town.end, "Medellin", "place:medellin", "Medellin", None, "CO", 6.25, -75.56),
+        Place(second, second + 8, "Medellin", "place:medellin", "Medellin", None, "CO", 6.25, -75.56),
+    )
+    events = (
+        _attack(
+            text[:43], {"place": (replace(province, entity="place:iso:CO-ANT"), replace(town, entity="place:medellin"))}
+        ),
+        _attack(text[44:], {"place": (again,)}),
+    )
+    (template,) = muc4_templates(AnalyzedDoc(Article(id="m", text=text), places=places, events=events))
+    assert template.incident_type == "bombing"
 
 
 def test_muc4_an_incident_told_of_without_a_place_joins_the_one_of_its_type_that_has_one() -> None:
