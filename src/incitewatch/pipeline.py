@@ -28,7 +28,7 @@ from incitewatch.extract.times import extract_times
 from incitewatch.nlp import build_nlp, model_available
 from incitewatch.types import AnalyzedDoc, Article, Entity, Mention, Place, RawDocument
 
-PIPELINE_VERSION = "0.2.5"
+PIPELINE_VERSION = "0.2.6"
 
 
 @dataclass(frozen=True, slots=True)
