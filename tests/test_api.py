@@ -484,7 +484,10 @@ def test_repeated_login_failures_lock_the_name_with_growing_delays(tmp_path: Pat
 def test_one_address_guessing_many_names_is_locked(tmp_path: Path) -> None:
     path = tmp_path / "throttle-address.sqlite"
     SQLiteStore(path).close()
-    users = UserStore(path)
+    from datetime import UTC, datetime
+
+    now = [datetime(2025, 3, 1, 12, 0, tzinfo=UTC)]  # a fixed clock: on the real one a stall shortens retry_after
+    users = UserStore(path, clock=lambda: now[0])
     created = users.add_user("jo", "viewer", by="t", reason="t")
     for attempt in range(FREE_FAILURES_PER_ADDRESS + 1):
         users.attempt_login(f"guess{attempt}", "wrong", "192.0.2.7")

@@ -53,11 +53,12 @@ HOSTILE_HTML = (
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def _bound_socket() -> socket.socket:
+    """A socket already bound to a free port, handed to uvicorn as it is: probing a port, closing it and letting
+    uvicorn bind it later leaves a window in which another process can take it."""
+    bound = socket.socket()
+    bound.bind(("127.0.0.1", 0))
+    return bound
 
 
 def _fill_store(path: Path, hostile_folder: Path) -> None:
@@ -101,10 +102,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("browser")
     path = folder / "desk.sqlite"
     _fill_store(path, folder / "hostile")
-    port = _free_port()
+    bound = _bound_socket()
+    port: int = bound.getsockname()[1]
     config = uvicorn.Config(create_app(Settings(db_path=path)), host="127.0.0.1", port=port, log_level="warning")
     uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [bound]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not uvicorn_server.started:
@@ -113,6 +115,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield Server(f"http://127.0.0.1:{port}", test_api.PASSWORD)
     uvicorn_server.should_exit = True
     thread.join(timeout=10)
+    bound.close()
 
 
 @pytest.fixture(scope="module")
@@ -346,7 +349,7 @@ def test_admin_adds_a_user_who_can_log_in(browser: Any, page_for: Any, server: S
     form.locator("input[name=name]").fill("newcomer")
     form.locator("select[name=role]").select_option("analyst")
     form.locator("input[name=reason]").fill("joined the desk")
-    form.locator("button[type=submit]").click()
+    _click_and_wait(page, form.locator("button[type=submit]"))
     notice = page.locator(".notice")
     notice.wait_for()
     password = notice.locator("code.secret").first.inner_text()

@@ -194,7 +194,7 @@ def test_billion_laughs_is_refused_without_expansion() -> None:
     started = time.monotonic()
     with pytest.raises(InputError, match="declares entities") as caught:
         parse_feed(BILLION_LAUGHS, "https://evil.example/feed")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0  # expanded, the entities would take far longer (and gigabytes)
     assert "lollol" not in str(caught.value)
 
 

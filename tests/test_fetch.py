@@ -268,21 +268,22 @@ def test_slow_loris_body_is_cut_by_the_total_deadline(server: _Server) -> None:
     started = time.monotonic()
     error = _fetch_error(_base(server) + "/slow-body", _config(total_timeout=0.8))
     assert "deadline" in error.reason
-    assert time.monotonic() - started < 2.0
+    # The body would take 25 s; the bound leaves a loaded CI machine seconds of slack over the 0.8 s deadline.
+    assert time.monotonic() - started < 5.0
 
 
 def test_slow_loris_headers_are_cut_by_the_total_deadline(server: _Server) -> None:
     started = time.monotonic()
     error = _fetch_error(_base(server) + "/slow-headers", _config(total_timeout=0.8))
     assert "deadline" in error.reason
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0  # the headers would take 28 s
 
 
 def test_a_stalled_server_hits_the_read_timeout(server: _Server) -> None:
     started = time.monotonic()
     error = _fetch_error(_base(server) + "/stall", _config(read_timeout=0.3))
     assert "read timeout" in error.reason
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5  # the server stalls for 3 s
 
 
 def test_endless_body_is_cut_at_the_size_cap(server: _Server) -> None:
@@ -299,7 +300,7 @@ def test_gzip_bomb_is_not_inflated_past_the_cap(server: _Server) -> None:
     started = time.monotonic()
     error = _fetch_error(_base(server) + "/bomb.html", _config())
     assert "decompressed body exceeds the size cap" in error.reason
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0  # a runaway guard only: the reason above proves the cap
 
 
 def test_unsupported_content_encoding_is_refused(server: _Server) -> None:

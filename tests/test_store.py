@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -456,11 +455,18 @@ def test_a_writer_waits_for_a_busy_database(tmp_path: Path) -> None:
     with SQLiteStore(path) as opened:
         blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         blocker.execute("BEGIN IMMEDIATE")
-        release = threading.Timer(0.3, lambda: blocker.execute("COMMIT"))
+        committing = threading.Event()
+
+        def commit() -> None:
+            committing.set()
+            blocker.execute("COMMIT")
+
+        # The order of events, not a duration: the write can only have finished after the lock was let go (a
+        # timer started before a stalled main thread had made an elapsed-time check flaky).
+        release = threading.Timer(0.3, commit)
         release.start()
-        started = time.monotonic()
         opened.add_raw(RawDocument(b"waited", "file:///w.txt"))
-        assert time.monotonic() - started >= 0.2
+        assert committing.is_set()
         release.join()
         blocker.close()
         assert opened.counts()["raw_documents"] == 1

@@ -383,7 +383,11 @@ def test_feeds_page_is_admin_only(store_path: tuple[Path, DeskUsers]) -> None:
         assert client.get("/admin/feeds").status_code == 403
 
 
-def test_login_is_throttled_after_repeated_failures(tmp_path: Path) -> None:
+def test_login_is_throttled_after_repeated_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    # A lock long enough that a stalled CI machine cannot see it expire before the next request.
+    monkeypatch.setattr("incitewatch.store.users.FIRST_LOCK", timedelta(minutes=5))
     path = tmp_path / "throttle.sqlite"
     build_desk_store(path)
     with TestClient(create_app(Settings(db_path=path))) as client:
