@@ -850,6 +850,11 @@ def _active_object(tokenized: TokenizedText, around: _Around) -> list[RoleSpan]:
     return [("Victim", span)] if span is not None else []
 
 
+def _lacks(found: Sequence[RoleSpan], role: str) -> bool:
+    """Whether no argument found so far has ``role``: each guess below fills only a role still empty."""
+    return all(found_role != role for found_role, _ in found)
+
+
 def wikievents_arguments(
     doc_id: str, tokenized: TokenizedText, triggers: Iterable[Trigger], doc: AnalyzedDoc
 ) -> list[PredictedArgument]:
@@ -870,23 +875,23 @@ def wikievents_arguments(
             event = _event_near(doc.events, kind, *around.trigger) or _event_near(doc.events, kind, *around.line)
             if event is not None:
                 found = _event_arguments(event, role_names, tokenized, trigger, around)
-        if trigger.event_type in _DEVICE_EVENTS and not any(role == "ExplosiveDevice" for role, _ in found):
+        if trigger.event_type in _DEVICE_EVENTS and _lacks(found, "ExplosiveDevice"):
             span = _nearest_instrument(tokenized, around)
             found += [("ExplosiveDevice", span)] if span is not None else []
-        if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
+        if family in _COUNT_KINDS and _lacks(found, "Victim"):
             found += _counted_victims(tokenized, trigger, around, _COUNT_KINDS[family])
-        if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
+        if family in _COUNT_KINDS and _lacks(found, "Victim"):
             found += _passive_subject(tokenized, around)
-        if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
+        if family in _COUNT_KINDS and _lacks(found, "Victim"):
             found += _active_object(tokenized, around)
         found += _sentence_arguments(doc, family, tokenized, trigger, around, {role for role, _ in found})
-        if family in _COUNT_KINDS and not any(role == "Victim" for role, _ in found):
+        if family in _COUNT_KINDS and _lacks(found, "Victim"):
             found += _nearest_victim_noun(tokenized, around)
-        if family == "Conflict.Attack" and not any(role == "Attacker" for role, _ in found):
+        if family == "Conflict.Attack" and _lacks(found, "Attacker"):
             found += _nearest_attacker_noun(tokenized, around)
-        if family == "Conflict.Attack" and not any(role == "Target" for role, _ in found):
+        if family == "Conflict.Attack" and _lacks(found, "Target"):
             found += _struck_phrase(doc, tokenized, around)
-        if family == "Conflict.Attack" and not any(role == "Place" for role, _ in found):
+        if family == "Conflict.Attack" and _lacks(found, "Place"):
             found += _located_name(doc, tokenized, around)
         found = _coordinated_places(found, tokenized, around)
         arguments.extend(
