@@ -769,11 +769,11 @@ def _subject_end(text: str, floor: int, verb: int) -> int:
     return verb
 
 
-# "soldiers targeted by the bombing were killed", "villagers caught in the crossfire were wounded": a participle
-# phrase between a passive verb's subject and the verb.
+# Participles of being hit that open a phrase between a passive verb's subject and the verb ("soldiers targeted by
+# the bombing were killed", "villagers caught in the crossfire were wounded").
+_HIT_PARTICIPLES = r"targeted|hit|struck|caught|trapped|surrounded"
 _REDUCED_RELATIVE_BEFORE = re.compile(
-    r"\b(?:targeted|hit|struck|caught|trapped|surrounded|ambushed|attacked|seized|abducted|kidnapped)\s+"
-    r"(?:by|in)\s+(?:the\s+|a\s+|an\s+)?$",
+    rf"\b(?:{_HIT_PARTICIPLES}|ambushed|attacked|seized|abducted|kidnapped)\s+(?:by|in)\s+(?:the\s+|a\s+|an\s+)?$",
     re.IGNORECASE,
 )
 
@@ -979,7 +979,7 @@ def _attacker_is_subject(ctx: _Ctx, offset: int) -> bool:
 # ("the militants targeted by the air strike were killed"), but then only with the auxiliary after it.
 _FIGHTER_DEATH = re.compile(
     r"\s+(?:(?:were|was|had\s+been|have\s+been)\s+|"
-    r"(?:targeted|hit|struck|caught|surrounded|spotted|trapped)\s+(?:by|in)\s+(?:[\w-]+\s+){1,4}?"
+    rf"(?:{_HIT_PARTICIPLES}|spotted)\s+(?:by|in)\s+(?:[\w-]+\s+){{1,4}}?"
     r"(?:were|was|had\s+been|have\s+been)\s+)?"
     r"(?:killed|wounded|captured)\b(?=\s+(?:by|in|during|and|on)\b|\s*[.,;]|\s*$)",
     re.IGNORECASE,
